@@ -1,0 +1,34 @@
+using System.CommandLine;
+using System.Reflection;
+using Faces.Torch;
+using Faces.Torch.Native;
+
+namespace Faces.Pipelines.Cli;
+
+/// <summary><c>faces info</c>: versions, device and threads.</summary>
+internal static class InfoCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("info", "Print Faces, ML.NET, TorchSharp and libtorch versions, the device and the thread count.");
+        command.SetAction(_ =>
+        {
+            Console.WriteLine($"Faces       {ProductVersion(typeof(InfoCommand).Assembly)}");
+            Console.WriteLine($"ML.NET      {ProductVersion(typeof(Microsoft.ML.MLContext).Assembly)}");
+            Console.WriteLine($"TorchSharp  {TorchEnvironment.TorchSharpVersion}");
+            Console.WriteLine($"libtorch    {TorchEnvironment.LibTorchVersion}");
+            Console.WriteLine($"native      {TorchRuntime.NativeLibraryPath ?? "(loaded by TorchSharp)"}");
+            Console.WriteLine($"device      {(TorchEnvironment.CudaAvailable ? "cuda (available), cpu" : "cpu (CUDA not available)")}");
+            Console.WriteLine($"threads     {TorchEnvironment.Threads} (cores: {Environment.ProcessorCount})");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The package version (ML.NET's assembly version stays 1.0.0.0 across releases).</summary>
+    private static string ProductVersion(System.Reflection.Assembly assembly)
+    {
+        string? informational = assembly.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        return informational?.Split('+')[0] ?? assembly.GetName().Version?.ToString() ?? "unknown";
+    }
+}

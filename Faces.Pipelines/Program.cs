@@ -1,0 +1,6 @@
+using System.CommandLine;
+using Faces.Pipelines.Cli;
+
+var root = new RootCommand("Faces: facial-expression classification with ML.NET and TorchSharp.");
+root.Subcommands.Add(InfoCommand.Create());
+return CommandLineErrors.Run(root, args);
