@@ -1,0 +1,67 @@
+using Faces.Torch.Convolution;
+using static TorchSharp.torch;
+
+namespace Faces.Torch.Models;
+
+/// <summary>
+/// The study's CNN: conv (FilterSize², Filters1, 'same') → ReLU → max-pool Pool1 → conv (FilterSize², Filters2, 'same')
+/// → ReLU → max-pool Pool2 → fully connected → classes. Defaults: 48x48x1, 5x5 filters, 8 and 16 filters, pools 3 and 2
+/// (48 → 16 → 8), so the FC layer has 16·8·8 = 1024 inputs. Input rows are flattened channel-major (C, H, W); the FC
+/// layer flattens its input in (channel, height, width) order, PyTorch's, where the study's code used (height,
+/// width, channel): the parameter counts are the same.
+/// </summary>
+public sealed record CnnArchitecture : NetworkArchitecture
+{
+    /// <summary>Input height. Default 48.</summary>
+    public int Height { get; init; } = 48;
+    /// <summary>Input width. Default 48.</summary>
+    public int Width { get; init; } = 48;
+    /// <summary>Input channels. Default 1 (grayscale).</summary>
+    public int Channels { get; init; } = 1;
+    /// <summary>Square filter size of both convolutions. Default 5.</summary>
+    public int FilterSize { get; init; } = 5;
+    /// <summary>Filters of the first convolution. Default 8 (the study's best: 24).</summary>
+    public int Filters1 { get; init; } = 8;
+    /// <summary>Filters of the second convolution. Default 16 (the study's best: 40).</summary>
+    public int Filters2 { get; init; } = 16;
+    /// <summary>Size and stride of the first (non-overlapping) max-pool. Default 3.</summary>
+    public int Pool1 { get; init; } = 3;
+    /// <summary>Size and stride of the second max-pool. Default 2.</summary>
+    public int Pool2 { get; init; } = 2;
+    /// <summary>Explicit (Faces' backward, default) or native convolution.</summary>
+    public ConvolutionKind Convolution { get; init; } = ConvolutionKind.Explicit;
+
+    /// <inheritdoc />
+    public override long InputSize => (long)Height * Width * Channels;
+
+    /// <summary>Height and width after both poolings (floor division, as max-pool without padding does).</summary>
+    public (int Height, int Width) PooledSize => (Height / Pool1 / Pool2, Width / Pool1 / Pool2);
+
+    /// <summary>Inputs of the fully connected layer.</summary>
+    public long FullyConnectedInputs => (long)Filters2 * PooledSize.Height * PooledSize.Width;
+
+    /// <inheritdoc />
+    public override long ParameterCount =>
+        (long)Filters1 * Channels * FilterSize * FilterSize + Filters1
+        + (long)Filters2 * Filters1 * FilterSize * FilterSize + Filters2
+        + FullyConnectedInputs * Classes + Classes;
+
+    /// <inheritdoc />
+    public override void Validate()
+    {
+        base.Validate();
+        if (Height < 1 || Width < 1 || Channels < 1)
+            throw new ArgumentException($"Input shape must be positive; got {Height}x{Width}x{Channels}.");
+        if (FilterSize < 1 || Filters1 < 1 || Filters2 < 1 || Pool1 < 1 || Pool2 < 1)
+            throw new ArgumentException("Filter size, filter counts and pool sizes must be positive.");
+        if (PooledSize.Height < 1 || PooledSize.Width < 1)
+            throw new ArgumentException($"A {Height}x{Width} input is too small for pools {Pool1} and {Pool2}.");
+    }
+
+    /// <inheritdoc />
+    public override nn.Module<Tensor, Tensor> Build()
+    {
+        Validate();
+        return new Cnn(this);
+    }
+}

@@ -1,0 +1,222 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Faces.Torch.Native;
+using Faces.Torch.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Faces.Torch.Models;
+
+/// <summary>
+/// A network with its architecture and learning curve: predicts, evaluates, and saves to / loads from a stream or file.
+/// File format (version 1): "FACESNET", int32 version, architecture JSON, learning-curve JSON, int64 weight byte count,
+/// SHA-256 of the weights, then the weights in TorchSharp's own format (not PyTorch's).
+/// </summary>
+public sealed class FacesNetwork : IDisposable
+{
+    private static readonly byte[] Magic = "FACESNET"u8.ToArray();
+    private const int FormatVersion = 1;
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    /// <summary>What the network is.</summary>
+    public NetworkArchitecture Architecture { get; }
+
+    /// <summary>The TorchSharp module (logits out).</summary>
+    public nn.Module<Tensor, Tensor> Module { get; }
+
+    /// <summary>The device the module lives on.</summary>
+    public Device Device { get; private set; }
+
+    /// <summary>Per-epoch metrics of the training that produced these weights (empty for an untrained network).</summary>
+    public IReadOnlyList<EpochRecord> LearningCurve { get; internal set; } = Array.Empty<EpochRecord>();
+
+    private FacesNetwork(NetworkArchitecture architecture, nn.Module<Tensor, Tensor> module, Device device)
+    {
+        Architecture = architecture;
+        Module = module;
+        Device = device;
+    }
+
+    /// <summary>A freshly initialised network; <paramref name="seed"/> fixes the initial weights.</summary>
+    public static FacesNetwork Create(NetworkArchitecture architecture, int seed, string device = "cpu")
+    {
+        TorchRuntime.EnsureInitialized();
+        architecture.Validate();
+        var resolved = TorchEnvironment.ResolveDevice(device);
+        random.manual_seed(seed);
+        var module = architecture.Build();
+        module.to(resolved);
+        return new FacesNetwork(architecture, module, resolved);
+    }
+
+    /// <summary>Trainable parameters, counted from the module.</summary>
+    public long ParameterCount => Module.parameters().Sum(p => p.numel());
+
+    /// <summary>Moves the network to another device.</summary>
+    public void MoveTo(string device)
+    {
+        Device = TorchEnvironment.ResolveDevice(device);
+        Module.to(Device);
+    }
+
+    /// <summary>Logits for [N, D] features (no gradient).</summary>
+    public Tensor Logits(Tensor features)
+    {
+        CheckWidth(features.shape[^1] == Architecture.InputSize || features.dim() == 4, features.shape[^1]);
+        Module.eval();
+        using var _ = no_grad();
+        using var onDevice = features.to(Device);
+        return Module.forward(onDevice);
+    }
+
+    /// <summary>Class probabilities for one flattened example.</summary>
+    public float[] PredictProbabilities(ReadOnlySpan<float> example)
+    {
+        CheckWidth(example.Length == Architecture.InputSize, example.Length);
+        using var scope = NewDisposeScope();
+        var x = tensor(example.ToArray(), new long[] { 1, example.Length });
+        return nn.functional.softmax(Logits(x), 1).cpu().data<float>().ToArray();
+    }
+
+    /// <summary>Whole-split cross-entropy (mean), accuracy, probabilities and predictions.</summary>
+    public SplitEvaluation Evaluate(LabeledTensors data, int batchSize = 1000)
+    {
+        CheckWidth(data.Width == Architecture.InputSize, data.Width);
+        double totalLoss = 0;
+        long correct = 0;
+        var probabilities = new float[data.Count][];
+        var predictions = new int[data.Count];
+        for (long start = 0; start < data.Count; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            long length = Math.Min(batchSize, data.Count - start);
+            var logits = Logits(data.Features.narrow(0, start, length));
+            var logProbabilities = nn.functional.log_softmax(logits, 1).cpu();
+            var labels = data.Labels.narrow(0, start, length);
+            totalLoss -= logProbabilities.gather(1, labels.unsqueeze(1)).sum().item<float>();
+            var predicted = logProbabilities.argmax(1);
+            correct += predicted.eq(labels).sum().item<long>();
+            var p = logProbabilities.exp().data<float>().ToArray();
+            var argmax = predicted.data<long>().ToArray();
+            int classes = (int)logProbabilities.shape[1];
+            for (int i = 0; i < length; i++)
+            {
+                probabilities[start + i] = p.AsSpan(i * classes, classes).ToArray();
+                predictions[start + i] = (int)argmax[i];
+            }
+        }
+        return new SplitEvaluation(totalLoss / data.Count, (double)correct / data.Count, probabilities, predictions);
+    }
+
+    /// <summary>Writes the network; the stream stays open.</summary>
+    public void Save(Stream stream)
+    {
+        byte[] weights;
+        using (var buffer = new MemoryStream())
+        {
+            using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true)) Module.save(writer);
+            weights = buffer.ToArray();
+        }
+        using var output = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+        output.Write(Magic);
+        output.Write(FormatVersion);
+        output.Write(JsonSerializer.Serialize(Architecture, Json));
+        output.Write(JsonSerializer.Serialize(LearningCurve, Json));
+        output.Write((long)weights.Length);
+        output.Write(SHA256.HashData(weights));
+        output.Write(weights);
+    }
+
+    /// <summary>Writes the network to a file: to a temporary name first, then renamed, so an existing file is never left half-written.</summary>
+    public void Save(string path)
+    {
+        string full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        string temporary = full + ".tmp-" + Guid.NewGuid().ToString("N");
+        try
+        {
+            using (var file = File.Create(temporary)) Save(file);
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+
+    /// <summary>Reads a network written by <see cref="Save(Stream)"/>; <paramref name="source"/> names it in errors.</summary>
+    /// <remarks>With <c>expected</c>, a file holding another architecture is an error rather than a surprise.</remarks>
+    public static FacesNetwork Load(Stream stream, string device = "cpu", string source = "stream", NetworkArchitecture? expected = null)
+    {
+        TorchRuntime.EnsureInitialized();
+        using var input = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+        NetworkArchitecture architecture;
+        IReadOnlyList<EpochRecord> curve;
+        byte[] weights;
+        try
+        {
+            byte[] magic = input.ReadBytes(Magic.Length);
+            if (!magic.AsSpan().SequenceEqual(Magic))
+                throw new InvalidDataException($"{source} is not a Faces network file (it does not start with FACESNET).");
+            int version = input.ReadInt32();
+            if (version > FormatVersion)
+                throw new InvalidDataException($"{source} was written by a newer Faces (network format {version}; this build reads up to {FormatVersion}).");
+            architecture = JsonSerializer.Deserialize<NetworkArchitecture>(input.ReadString(), Json)
+                           ?? throw new InvalidDataException($"{source}: the architecture is missing.");
+            curve = JsonSerializer.Deserialize<EpochRecord[]>(input.ReadString(), Json) ?? Array.Empty<EpochRecord>();
+            long length = input.ReadInt64();
+            if (length < 0 || length > int.MaxValue) throw new InvalidDataException($"{source}: weight block length {length} is invalid.");
+            byte[] hash = input.ReadBytes(32);
+            weights = input.ReadBytes((int)length);
+            if (weights.Length != length) throw new InvalidDataException($"{source}: the weights are truncated ({weights.Length} of {length} bytes).");
+            if (!SHA256.HashData(weights).AsSpan().SequenceEqual(hash))
+                throw new InvalidDataException($"{source}: the weights are corrupt (checksum mismatch).");
+        }
+        catch (Exception e) when (e is EndOfStreamException or JsonException or NotSupportedException)
+        {
+            throw new InvalidDataException($"{source} is truncated or not a Faces network file: {e.Message}", e);
+        }
+
+        if (expected != null && !expected.Equals(architecture))
+            throw new InvalidDataException($"{source} holds {architecture}, not the expected {expected}.");
+        architecture.Validate();
+        var network = new FacesNetwork(architecture, architecture.Build(), TorchEnvironment.ResolveDevice("cpu")) { LearningCurve = curve };
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(weights));
+            network.Module.load(reader, strict: true);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or EndOfStreamException or IOException or KeyNotFoundException)
+        {
+            network.Dispose();
+            throw new InvalidDataException($"{source}: the weights do not fit the saved {architecture.GetType().Name}: {e.Message}", e);
+        }
+        network.MoveTo(device);
+        return network;
+    }
+
+    /// <summary>Reads a network file written by <see cref="Save(string)"/>.</summary>
+    public static FacesNetwork Load(string path, string device = "cpu", NetworkArchitecture? expected = null)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Network file not found: {path}", path);
+        using var file = File.OpenRead(path);
+        return Load(file, device, path, expected);
+    }
+
+    private void CheckWidth(bool ok, long width)
+    {
+        if (!ok)
+            throw new ArgumentException($"This {Architecture.GetType().Name.Replace("Architecture", "")} expects {Architecture.InputSize} values per example " +
+                                        $"({Describe(Architecture)}); got {width}.");
+    }
+
+    private static string Describe(NetworkArchitecture architecture) => architecture switch
+    {
+        CnnArchitecture c => $"{c.Height}x{c.Width}x{c.Channels}",
+        _ => $"{architecture.InputSize} inputs",
+    };
+
+    /// <inheritdoc />
+    public void Dispose() => Module.Dispose();
+}

@@ -1,0 +1,35 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Faces.Torch.Models;
+
+/// <summary>Fully connected net: Linear → ReLU for each hidden layer, then a Linear output layer giving logits.</summary>
+public sealed class Mlp : nn.Module<Tensor, Tensor>
+{
+    private readonly ModuleList<Linear> hidden = new();
+    private readonly Linear output;
+
+    /// <summary>Builds and initialises the layers of <paramref name="architecture"/>.</summary>
+    public Mlp(MlpArchitecture architecture) : base("Mlp")
+    {
+        long previous = architecture.Inputs;
+        foreach (var width in architecture.Hidden)
+        {
+            hidden.Add(nn.Linear(previous, width));
+            previous = width;
+        }
+        output = nn.Linear(previous, architecture.Classes);
+        RegisterComponents();
+        foreach (var layer in hidden) LayerInitializer.Initialize(layer.weight!, layer.bias!, architecture, isOutputLayer: false);
+        LayerInitializer.Initialize(output.weight!, output.bias!, architecture, isOutputLayer: true);
+    }
+
+    /// <summary>[N, inputs] → logits [N, classes].</summary>
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var x = input;
+        foreach (var layer in hidden) x = nn.functional.relu(layer.forward(x));
+        return output.forward(x).MoveToOuterDisposeScope();
+    }
+}

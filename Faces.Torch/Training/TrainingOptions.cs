@@ -1,0 +1,47 @@
+namespace Faces.Torch.Training;
+
+/// <summary>
+/// Mini-batch training settings. Defaults are the study's MLP settings (eps 0.01, momentum 0, 1000 epochs, batch 100);
+/// <see cref="ForCnn"/> gives the study's CNN ones (eps 0.1, 30 epochs).
+/// </summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Learning rate (the study's eps). Default 0.01.</summary>
+    public double LearningRate { get; init; } = 0.01;
+    /// <summary>Momentum. Default 0.</summary>
+    public double Momentum { get; init; }
+    /// <summary>Passes over the training split. Default 1000.</summary>
+    public int Epochs { get; init; } = 1000;
+    /// <summary>Examples per mini-batch. Default 100.</summary>
+    public int BatchSize { get; init; } = 100;
+    /// <summary>L2 weight decay added to the gradient. Default 0.</summary>
+    public double WeightDecay { get; init; }
+    /// <summary>SGD with momentum (default) or Adam.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.SgdMomentum;
+    /// <summary>Stop after this many epochs without a lower validation cross-entropy, keeping the best weights; 0 (default) never stops early. Needs a validation split.</summary>
+    public int EarlyStoppingPatience { get; init; }
+    /// <summary>Seed for initialisation and the per-epoch shuffle. Default 1.</summary>
+    public int Seed { get; init; } = 1;
+    /// <summary>Shuffle the training split every epoch (seeded). Default true.</summary>
+    public bool Shuffle { get; init; } = true;
+    /// <summary>"cpu" (default), "cuda" or "cuda:N".</summary>
+    public string Device { get; init; } = "cpu";
+    /// <summary>libtorch intra-op threads; 0 (default) keeps libtorch's choice (all cores).</summary>
+    public int Threads { get; init; }
+    /// <summary>Evaluate the whole training split each epoch for the learning curve (costs a forward pass). Default true.</summary>
+    public bool RecordTrainingMetrics { get; init; } = true;
+
+    /// <summary>The study's CNN defaults: eps 0.1, momentum 0, 30 epochs, batch 100.</summary>
+    public static TrainingOptions ForCnn { get; } = new() { LearningRate = 0.1, Epochs = 30 };
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
+    public void Validate()
+    {
+        if (!(LearningRate > 0)) throw new ArgumentException($"LearningRate must be positive; got {LearningRate}.");
+        if (Momentum < 0 || Momentum >= 1) throw new ArgumentException($"Momentum must be in [0, 1); got {Momentum}.");
+        if (Epochs < 1) throw new ArgumentException($"Epochs must be at least 1; got {Epochs}.");
+        if (BatchSize < 1) throw new ArgumentException($"BatchSize must be at least 1; got {BatchSize}.");
+        if (WeightDecay < 0) throw new ArgumentException($"WeightDecay must not be negative; got {WeightDecay}.");
+        if (EarlyStoppingPatience < 0) throw new ArgumentException($"EarlyStoppingPatience must not be negative; got {EarlyStoppingPatience}.");
+    }
+}
