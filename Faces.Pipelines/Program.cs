@@ -3,4 +3,5 @@ using Faces.Pipelines.Cli;
 
 var root = new RootCommand("Faces: facial-expression classification with ML.NET and TorchSharp.");
 root.Subcommands.Add(InfoCommand.Create());
+root.Subcommands.Add(BenchmarkCommand.Create());
 return CommandLineErrors.Run(root, args);

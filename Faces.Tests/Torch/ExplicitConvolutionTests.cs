@@ -35,7 +35,7 @@ public sealed class ExplicitConvolutionTests
         using var b = randn(k, dtype: ScalarType.Float64, requires_grad: true);
         var pad = PaddingFor(filter, padding);
 
-        foreach (var method in new[] { WeightGradientMethod.SwappedAxesConvolution, WeightGradientMethod.Im2ColMatMul })
+        foreach (var method in Enum.GetValues<WeightGradientMethod>())
         {
             using var xa = x.detach().clone().requires_grad_(true);
             using var fa = f.detach().clone().requires_grad_(true);

@@ -8,6 +8,8 @@ public enum WeightGradientMethod
     /// <summary>A convolution with the batch and channel axes swapped: the input's channels become the batch, the
     /// examples become channels, and dE/dY is the filter.</summary>
     SwappedAxesConvolution,
-    /// <summary>im2col (unfold) of the padded input, then one matrix product with dE/dY.</summary>
+    /// <summary>im2col of the padded input (strided views, one copy), then a batched matrix product with dE/dY.</summary>
     Im2ColMatMul,
+    /// <summary>A grouped convolution: each example and input channel is a group whose filters are that example's dE/dY.</summary>
+    GroupedConvolution,
 }

@@ -1,0 +1,29 @@
+using System.Diagnostics;
+
+namespace Faces.Pipelines.Benchmarks;
+
+/// <summary>Interleaved timing: runs each candidate once per round so drift on a noisy machine hits all alike.</summary>
+internal static class Timing
+{
+    /// <summary>Median seconds per candidate after <paramref name="warmup"/> discarded rounds.</summary>
+    public static double[] InterleavedMedians(IReadOnlyList<Action> candidates, int rounds, int warmup = 1)
+    {
+        var samples = candidates.Select(_ => new List<double>()).ToArray();
+        for (int round = 0; round < warmup + rounds; round++)
+        {
+            for (int i = 0; i < candidates.Count; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                candidates[i]();
+                if (round >= warmup) samples[i].Add(clock.Elapsed.TotalSeconds);
+            }
+        }
+        return samples.Select(Median).ToArray();
+    }
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}

@@ -1,0 +1,27 @@
+using System.CommandLine;
+using Faces.Pipelines.Benchmarks;
+
+namespace Faces.Pipelines.Cli;
+
+/// <summary><c>faces benchmark conv</c>: speed against a peer measured in the same run.</summary>
+internal static class BenchmarkCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("benchmark", "Benchmarks that print ratios against a peer measured in the same run.");
+        var conv = new Command("conv", "Explicit-backward convolution vs TorchSharp's native conv2d: per layer and one CNN epoch.");
+        var images = new Option<int>("--images") { Description = "Training images in the epoch case.", DefaultValueFactory = _ => 3374 };
+        var rounds = new Option<int>("--rounds") { Description = "Interleaved rounds for the epoch case.", DefaultValueFactory = _ => 3 };
+        var threads = new Option<int>("--threads") { Description = "libtorch threads (0: all cores).", DefaultValueFactory = _ => 0 };
+        conv.Options.Add(images);
+        conv.Options.Add(rounds);
+        conv.Options.Add(threads);
+        conv.SetAction(result =>
+        {
+            ConvolutionBenchmark.Run(Console.Out, result.GetValue(images), epochRounds: result.GetValue(rounds), threads: result.GetValue(threads));
+            return 0;
+        });
+        command.Subcommands.Add(conv);
+        return command;
+    }
+}
