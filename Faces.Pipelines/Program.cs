@@ -4,4 +4,5 @@ using Faces.Pipelines.Cli;
 var root = new RootCommand("Faces: facial-expression classification with ML.NET and TorchSharp.");
 root.Subcommands.Add(InfoCommand.Create());
 root.Subcommands.Add(BenchmarkCommand.Create());
+root.Subcommands.Add(ScoreCommand.Create());
 return CommandLineErrors.Run(root, args);

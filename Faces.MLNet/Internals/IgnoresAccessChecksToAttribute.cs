@@ -1,0 +1,13 @@
+// The runtime honours this attribute (it is not in the base class library, so assemblies declare it themselves):
+// it lets Faces.MLNet use the ML.NET members that it compiles against through publicised copies
+// (build/Faces.MLNet.Publicize.targets).
+[assembly: System.Runtime.CompilerServices.IgnoresAccessChecksTo("Microsoft.ML.Core")]
+[assembly: System.Runtime.CompilerServices.IgnoresAccessChecksTo("Microsoft.ML.Data")]
+
+namespace System.Runtime.CompilerServices;
+
+[AttributeUsage(AttributeTargets.Assembly, AllowMultiple = true)]
+internal sealed class IgnoresAccessChecksToAttribute(string assemblyName) : Attribute
+{
+    public string AssemblyName { get; } = assemblyName;
+}

@@ -1,0 +1,245 @@
+using Faces.Torch.Native;
+using static TorchSharp.torch;
+
+namespace Faces.MLNet.Mixtures;
+
+/// <summary>
+/// A fitted mixture of Gaussians: mixing coefficients, means, covariances, and the EM run that produced them
+/// (log-likelihood per iteration, whether it converged). Computes log-densities and responsibilities in float64.
+/// </summary>
+public sealed class GaussianMixture : IDisposable
+{
+    private const double Log2Pi = 1.8378770664093453;
+
+    private readonly Tensor weights;       // [K]
+    private readonly Tensor means;         // [K, D]
+    private readonly Tensor covariances;   // diagonal [K, D]; spherical [K]; shared [D, D]; full [K, D, D]
+    private readonly Tensor? precisionCholesky; // shared [D, D]; full [K, D, D]: Σ⁻¹ = P Pᵀ
+
+    /// <summary>Covariance shape.</summary>
+    public CovarianceType CovarianceType { get; }
+    /// <summary>Number of components K.</summary>
+    public int Components => (int)weights.shape[0];
+    /// <summary>Dimension D.</summary>
+    public int Dimension => (int)means.shape[1];
+    /// <summary>Σ_n log p(x_n) of each EM iteration, computed in its E-step, before its M-step (as the study records it).</summary>
+    public IReadOnlyList<double> LogLikelihoods { get; }
+    /// <summary>Whether the tolerance was met before the iteration limit.</summary>
+    public bool Converged { get; }
+    /// <summary>EM iterations run.</summary>
+    public int Iterations => LogLikelihoods.Count;
+    /// <summary>The last iteration's mean log-likelihood per example (scikit-learn's lower_bound_).</summary>
+    public double LowerBound { get; }
+
+    internal GaussianMixture(CovarianceType type, Tensor weights, Tensor means, Tensor covariances,
+        IReadOnlyList<double> logLikelihoods, bool converged, double lowerBound)
+    {
+        CovarianceType = type;
+        this.weights = weights;
+        this.means = means;
+        this.covariances = covariances;
+        LogLikelihoods = logLikelihoods;
+        Converged = converged;
+        LowerBound = lowerBound;
+        precisionCholesky = type switch
+        {
+            CovarianceType.SharedFull or CovarianceType.Full => PrecisionCholesky(covariances),
+            _ => null,
+        };
+    }
+
+    /// <summary>Mixing coefficients π_k.</summary>
+    public double[] Weights => weights.data<double>().ToArray();
+
+    /// <summary>Means μ_k, one row per component.</summary>
+    public double[][] Means => Rows(means);
+
+    /// <summary>
+    /// Each component's variances per dimension (the covariance diagonal), one row per component: for showing as
+    /// images. Spherical and shared covariances give the same row shape.
+    /// </summary>
+    public double[][] Variances => CovarianceType switch
+    {
+        CovarianceType.Diagonal => Rows(covariances),
+        CovarianceType.Spherical => Rows(covariances.unsqueeze(1).expand(Components, Dimension)),
+        CovarianceType.SharedFull => Rows(covariances.diagonal().unsqueeze(0).expand(Components, Dimension)),
+        _ => Rows(covariances.diagonal(dim1: 1, dim2: 2)),
+    };
+
+    /// <summary>The covariance tensor as stored (see the field layout); a copy.</summary>
+    public Tensor CovarianceTensor => covariances.clone();
+
+    /// <summary>log π_k + log N(x_n | μ_k, Σ_k), [N, K], for float64 data [N, D].</summary>
+    public Tensor WeightedLogProbabilities(Tensor x)
+    {
+        using var logGaussian = LogGaussian(x, means, covariances, precisionCholesky, CovarianceType);
+        using var logWeights = weights.log();
+        return logGaussian + logWeights;
+    }
+
+    /// <summary>log p(x_n) for float64 data [N, D].</summary>
+    public Tensor LogDensity(Tensor x)
+    {
+        using var joint = WeightedLogProbabilities(x);
+        return joint.logsumexp(1);
+    }
+
+    /// <summary>Posterior responsibilities γ_nk, [N, K].</summary>
+    public Tensor Responsibilities(Tensor x)
+    {
+        using var joint = WeightedLogProbabilities(x);
+        using var norm = joint.logsumexp(1, keepdim: true);
+        using var log = joint - norm;
+        return log.exp();
+    }
+
+    /// <summary>log p(x) for rows of floats.</summary>
+    public double[] LogDensity(float[][] rows)
+    {
+        using var scope = NewDisposeScope();
+        var x = ToTensor(rows, Dimension);
+        return LogDensity(x).data<double>().ToArray();
+    }
+
+    internal static Tensor ToTensor(float[][] rows, int dimension)
+    {
+        TorchRuntime.EnsureInitialized();
+        var flat = new double[rows.Length * (long)dimension];
+        for (int n = 0; n < rows.Length; n++)
+        {
+            if (rows[n].Length != dimension) throw new ArgumentException($"Row {n} has {rows[n].Length} values; expected {dimension}.");
+            for (int d = 0; d < dimension; d++) flat[n * (long)dimension + d] = rows[n][d];
+        }
+        return tensor(flat, new long[] { rows.Length, dimension });
+    }
+
+    /// <summary>log N(x | μ_k, Σ_k) for every example and component, [N, K], without a loop over examples.</summary>
+    internal static Tensor LogGaussian(Tensor x, Tensor means, Tensor covariances, Tensor? precisionCholesky, CovarianceType type)
+    {
+        using var scope = NewDisposeScope();
+        long d = x.shape[1];
+        Tensor quadratic, logDeterminantHalf; // Mahalanobis terms [N, K]; ½ log|Σ_k⁻¹| [K]
+        switch (type)
+        {
+            case CovarianceType.Diagonal:
+            {
+                var precision = covariances.reciprocal();
+                quadratic = (x * x).matmul(precision.t()) - 2 * x.matmul((means * precision).t()) + (means * means * precision).sum(dim: 1);
+                logDeterminantHalf = 0.5 * precision.log().sum(dim: 1);
+                break;
+            }
+            case CovarianceType.Spherical:
+            {
+                var precision = covariances.reciprocal();
+                var distance = (x * x).sum(1, keepdim: true) - 2 * x.matmul(means.t()) + (means * means).sum(dim: 1);
+                quadratic = distance * precision;
+                logDeterminantHalf = 0.5 * d * precision.log();
+                break;
+            }
+            case CovarianceType.SharedFull:
+            {
+                var p = precisionCholesky!;
+                var y = x.matmul(p);
+                var m = means.matmul(p);
+                quadratic = (y * y).sum(1, keepdim: true) - 2 * y.matmul(m.t()) + (m * m).sum(dim: 1);
+                logDeterminantHalf = p.diagonal().log().sum().expand(means.shape[0]);
+                break;
+            }
+            default:
+            {
+                var p = precisionCholesky!;
+                var columns = new List<Tensor>();
+                for (long k = 0; k < means.shape[0]; k++)
+                {
+                    var y = (x - means[k]).matmul(p[k]);
+                    columns.Add((y * y).sum(dim: 1));
+                }
+                quadratic = stack(columns, 1);
+                logDeterminantHalf = p.diagonal(dim1: 1, dim2: 2).log().sum(dim: 1);
+                break;
+            }
+        }
+        // Rounding can make a tiny Mahalanobis distance negative; it is a squared norm.
+        return (-0.5 * (d * Log2Pi + quadratic.clamp_min(0)) + logDeterminantHalf).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>P with Σ⁻¹ = P Pᵀ, from the Cholesky factor L of Σ: P = (L⁻¹)ᵀ.</summary>
+    internal static Tensor PrecisionCholesky(Tensor covariance)
+    {
+        using var scope = NewDisposeScope();
+        var (lower, info) = linalg.cholesky_ex(covariance);
+        if (info.ne(0).any().item<bool>())
+            throw new InvalidOperationException("A covariance matrix is not positive definite; raise RegCovar or VarianceFloor.");
+        var identity = eye(covariance.shape[^1], dtype: covariance.dtype).expand_as(covariance);
+        var inverse = linalg.solve_triangular(lower, identity, upper: false);
+        return inverse.transpose(-2, -1).contiguous().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Writes the parameters and the EM record (float64, little-endian).</summary>
+    public void WriteTo(BinaryWriter writer)
+    {
+        writer.Write((int)CovarianceType);
+        writer.Write(Components);
+        writer.Write(Dimension);
+        WriteDoubles(writer, weights);
+        WriteDoubles(writer, means);
+        WriteDoubles(writer, covariances);
+        writer.Write(LogLikelihoods.Count);
+        foreach (var ll in LogLikelihoods) writer.Write(ll);
+        writer.Write(Converged);
+        writer.Write(LowerBound);
+    }
+
+    /// <summary>Reads what <see cref="WriteTo"/> wrote.</summary>
+    public static GaussianMixture ReadFrom(BinaryReader reader)
+    {
+        TorchRuntime.EnsureInitialized();
+        var type = (CovarianceType)reader.ReadInt32();
+        int k = reader.ReadInt32(), d = reader.ReadInt32();
+        if (!Enum.IsDefined(type) || k < 1 || d < 1) throw new InvalidDataException($"Corrupt mixture header ({type}, K={k}, D={d}).");
+        var w = ReadDoubles(reader, k);
+        var mu = ReadDoubles(reader, k, d);
+        var cov = type switch
+        {
+            CovarianceType.Diagonal => ReadDoubles(reader, k, d),
+            CovarianceType.Spherical => ReadDoubles(reader, k),
+            CovarianceType.SharedFull => ReadDoubles(reader, d, d),
+            _ => ReadDoubles(reader, k, d, d),
+        };
+        int iterations = reader.ReadInt32();
+        var lls = Enumerable.Range(0, iterations).Select(_ => reader.ReadDouble()).ToArray();
+        bool converged = reader.ReadBoolean();
+        double lowerBound = reader.ReadDouble();
+        return new GaussianMixture(type, w, mu, cov, lls, converged, lowerBound);
+    }
+
+    private static void WriteDoubles(BinaryWriter writer, Tensor t)
+    {
+        foreach (var v in t.contiguous().data<double>()) writer.Write(v);
+    }
+
+    private static Tensor ReadDoubles(BinaryReader reader, params long[] shape)
+    {
+        long count = shape.Aggregate(1L, (a, b) => a * b);
+        var values = new double[count];
+        for (long i = 0; i < count; i++) values[i] = reader.ReadDouble();
+        return tensor(values, shape);
+    }
+
+    private static double[][] Rows(Tensor t)
+    {
+        var c = t.contiguous();
+        var all = c.data<double>().ToArray();
+        int rows = (int)c.shape[0], width = (int)c.shape[1];
+        return Enumerable.Range(0, rows).Select(r => all.AsSpan(r * width, width).ToArray()).ToArray();
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        weights.Dispose();
+        means.Dispose();
+        covariances.Dispose();
+        precisionCholesky?.Dispose();
+    }
+}

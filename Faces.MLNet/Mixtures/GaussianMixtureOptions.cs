@@ -1,0 +1,52 @@
+namespace Faces.MLNet.Mixtures;
+
+/// <summary>Settings of one mixture fit by EM. Defaults follow the study (K = 7, 10 iterations, minVary 0.01, randConst 1).</summary>
+public sealed record GaussianMixtureOptions
+{
+    /// <summary>Number of components K. Default 7.</summary>
+    public int Components { get; init; } = 7;
+    /// <summary>Covariance shape. Default <see cref="CovarianceType.Diagonal"/>.</summary>
+    public CovarianceType CovarianceType { get; init; } = CovarianceType.Diagonal;
+    /// <summary>EM iterations at most. Default 10.</summary>
+    public int MaxIterations { get; init; } = 10;
+    /// <summary>
+    /// Stop when the per-example log-likelihood changes by less than this fraction of its magnitude; 0 (default) always
+    /// runs <see cref="MaxIterations"/>, as the study did.
+    /// </summary>
+    public double Tolerance { get; init; }
+    /// <summary>The study's minVary: every variance (diagonal entry) is at least this after each M-step. Default 0.01.</summary>
+    public double VarianceFloor { get; init; } = 0.01;
+    /// <summary>scikit-learn's reg_covar: added to every variance (diagonal entry) in each M-step. Default 0.</summary>
+    public double RegCovar { get; init; }
+    /// <summary>Initialisation. Default <see cref="MixtureInitialization.Random"/>.</summary>
+    public MixtureInitialization Initialization { get; init; } = MixtureInitialization.Random;
+    /// <summary>The study's randConst: spreads the random initial means by std/randConst and evens out the mixing coefficients. Default 1.</summary>
+    public double RandConst { get; init; } = 1;
+    /// <summary>Lloyd iterations of k-means initialisation. Default 5 (the study's).</summary>
+    public int KMeansIterations { get; init; } = 5;
+    /// <summary>Restarts; the fit with the best final log-likelihood is kept (scikit-learn's n_init). Default 1.</summary>
+    public int Restarts { get; init; } = 1;
+    /// <summary>Seed. Default 1.</summary>
+    public int Seed { get; init; } = 1;
+    /// <summary>Initial means [K][D] for <see cref="MixtureInitialization.Given"/>.</summary>
+    public double[][]? InitialMeans { get; init; }
+    /// <summary>Initial mixing coefficients [K] for <see cref="MixtureInitialization.Given"/>; uniform when null.</summary>
+    public double[]? InitialWeights { get; init; }
+    /// <summary>Initial diagonal variances [K][D] for <see cref="MixtureInitialization.Given"/>; 2 × data variance when null.</summary>
+    public double[][]? InitialVariances { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
+    public void Validate()
+    {
+        if (Components < 1) throw new ArgumentException($"Components must be at least 1; got {Components}.");
+        if (MaxIterations < 1) throw new ArgumentException($"MaxIterations must be at least 1; got {MaxIterations}.");
+        if (Tolerance < 0) throw new ArgumentException($"Tolerance must not be negative; got {Tolerance}.");
+        if (VarianceFloor < 0 || RegCovar < 0) throw new ArgumentException("VarianceFloor and RegCovar must not be negative.");
+        if (VarianceFloor == 0 && RegCovar == 0) throw new ArgumentException("VarianceFloor or RegCovar must be positive, or a constant pixel makes the likelihood infinite.");
+        if (!(RandConst > 0)) throw new ArgumentException($"RandConst must be positive; got {RandConst}.");
+        if (Restarts < 1) throw new ArgumentException($"Restarts must be at least 1; got {Restarts}.");
+        if (KMeansIterations < 0) throw new ArgumentException($"KMeansIterations must not be negative; got {KMeansIterations}.");
+        if (Initialization == MixtureInitialization.Given && (InitialMeans == null || InitialMeans.Length != Components))
+            throw new ArgumentException($"Given initialisation needs InitialMeans with {Components} rows.");
+    }
+}

@@ -1,0 +1,49 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Faces.Pipelines.Cli;
+
+/// <summary><c>faces score</c>: scores raw Features rows from a CSV with a saved ML.NET model and prints the Score vectors.</summary>
+internal static class ScoreCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("score", "Score rows of feature values (one CSV row per example) with a saved model .zip; prints Score vectors as CSV.");
+        var model = new Option<FileInfo>("--model") { Description = "The model .zip (ML.NET's Model.Save).", Required = true };
+        var csv = new Option<FileInfo>("--csv") { Description = "Feature rows, comma-separated floats, no header.", Required = true };
+        command.Options.Add(model);
+        command.Options.Add(csv);
+        command.SetAction(result =>
+        {
+            var modelFile = result.GetValue(model)!;
+            var csvFile = result.GetValue(csv)!;
+            if (!modelFile.Exists) throw new FileNotFoundException($"Model file not found: {modelFile.FullName}");
+            if (!csvFile.Exists) throw new FileNotFoundException($"Feature file not found: {csvFile.FullName}");
+            var ml = new MLContext(seed: 1);
+            var transformer = ModelFiles.Load(ml, modelFile.FullName, out var inputSchema);
+            var featureType = inputSchema["Features"].Type as VectorDataViewType
+                              ?? throw new InvalidDataException($"{modelFile.Name}: the model's Features column is not a vector.");
+            var rows = File.ReadLines(csvFile.FullName).Where(l => l.Trim().Length > 0).Select((line, i) =>
+            {
+                var values = line.Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+                if (values.Length != featureType.Size)
+                    throw new InvalidDataException($"{csvFile.Name} line {i + 1}: {values.Length} values; the model expects {featureType.Size}.");
+                return new FeatureRow { Features = values };
+            }).ToList();
+            var definition = SchemaDefinition.Create(typeof(FeatureRow));
+            definition["Features"].ColumnType = new VectorDataViewType(NumberDataViewType.Single, featureType.Size);
+            var scored = transformer.Transform(ml.Data.LoadFromEnumerable(rows, definition));
+            foreach (var score in scored.GetColumn<float[]>("Score"))
+                Console.WriteLine(string.Join(",", score.Select(s => s.ToString("R", CultureInfo.InvariantCulture))));
+            return 0;
+        });
+        return command;
+    }
+
+    private sealed class FeatureRow
+    {
+        public float[] Features { get; set; } = Array.Empty<float>();
+    }
+}

@@ -1,0 +1,44 @@
+using System.Reflection;
+using Microsoft.ML;
+
+namespace Faces.Pipelines;
+
+/// <summary>Saving and loading ML.NET model .zip files without losing what the user had.</summary>
+public static class ModelFiles
+{
+    /// <summary>Saves to a temporary name next to <paramref name="path"/>, then renames: an existing model is never half-overwritten.</summary>
+    public static void Save(MLContext ml, ITransformer model, DataViewSchema inputSchema, string path)
+    {
+        string full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        string temporary = full + ".tmp-" + Guid.NewGuid().ToString("N");
+        try
+        {
+            ml.Model.Save(model, inputSchema, temporary);
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+
+    /// <summary>Loads a model .zip; a file that is not one, or needs an assembly that is missing, is a clear error.</summary>
+    public static ITransformer Load(MLContext ml, string path, out DataViewSchema inputSchema)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Model file not found: {path}", path);
+        try
+        {
+            return ml.Model.Load(path, out inputSchema);
+        }
+        catch (TargetInvocationException e) when (e.InnerException is FileNotFoundException missing)
+        {
+            throw new InvalidDataException($"{path} needs assembly {missing.FileName}, which is not available: {missing.Message}", e);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or System.IO.InvalidDataException or IOException
+                                      or ArgumentException)
+        {
+            throw new InvalidDataException($"{path} is not a readable ML.NET model: {e.Message}", e);
+        }
+    }
+}

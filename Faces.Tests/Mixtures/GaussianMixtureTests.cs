@@ -1,0 +1,168 @@
+using System.Text.Json;
+using Faces.MLNet.Mixtures;
+using Faces.Torch.Native;
+using static TorchSharp.torch;
+
+namespace Faces.Tests.Mixtures;
+
+public sealed class GaussianMixtureTests
+{
+    public GaussianMixtureTests() => TorchRuntime.EnsureInitialized();
+
+    /// <summary>Rows from a known mixture: component c has mean centres[c], spread sigma, and weight weights[c].</summary>
+    private static float[][] Sample(double[][] centres, double[] weights, double sigma, int count, int seed)
+    {
+        var random = new Random(seed);
+        var rows = new float[count][];
+        for (int n = 0; n < count; n++)
+        {
+            double u = random.NextDouble(), cumulative = 0;
+            int c = 0;
+            while (c < weights.Length - 1 && (cumulative += weights[c]) < u) c++;
+            rows[n] = centres[c].Select(m => (float)(m + sigma * Gaussian(random))).ToArray();
+        }
+        return rows;
+    }
+
+    private static double Gaussian(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
+
+    [Theory]
+    [InlineData(CovarianceType.Diagonal)]
+    [InlineData(CovarianceType.Spherical)]
+    [InlineData(CovarianceType.SharedFull)]
+    [InlineData(CovarianceType.Full)]
+    public void Em_recovers_the_means_and_weights_of_a_known_mixture(CovarianceType type)
+    {
+        double[][] centres = { new[] { 0.0, 0.0, 0.0 }, new[] { 6.0, 0.0, 3.0 }, new[] { 0.0, 6.0, -3.0 } };
+        double[] weights = { 0.5, 0.3, 0.2 };
+        var rows = Sample(centres, weights, 1.0, 3000, seed: 1);
+
+        using var mixture = new GaussianMixtureFitter(new GaussianMixtureOptions
+        {
+            Components = 3, CovarianceType = type, Initialization = MixtureInitialization.KMeans, MaxIterations = 50, Tolerance = 1e-8, Seed = 3,
+        }).Fit(rows);
+
+        var order = Enumerable.Range(0, 3).OrderBy(k => mixture.Means[k][0] * 10 + mixture.Means[k][1]).ToArray(); // (0,0), (0,6), (6,0)
+        int[] truth = { 0, 2, 1 };
+        for (int i = 0; i < 3; i++)
+        {
+            for (int d = 0; d < 3; d++) Assert.Equal(centres[truth[i]][d], mixture.Means[order[i]][d], 0.15);
+            Assert.Equal(weights[truth[i]], mixture.Weights[order[i]], 0.03);
+            Assert.Equal(1.0, mixture.Variances[order[i]][0], 0.15);
+        }
+    }
+
+    [Theory]
+    [InlineData(CovarianceType.Diagonal, MixtureInitialization.Random)]
+    [InlineData(CovarianceType.Diagonal, MixtureInitialization.KMeans)]
+    [InlineData(CovarianceType.Spherical, MixtureInitialization.Random)]
+    [InlineData(CovarianceType.SharedFull, MixtureInitialization.Random)]
+    [InlineData(CovarianceType.Full, MixtureInitialization.KMeans)]
+    public void The_log_likelihood_never_decreases(CovarianceType type, MixtureInitialization initialization)
+    {
+        var rows = Sample(new[] { new[] { 0.0, 1, 2, 3 }, new[] { 2.0, 2, 0, 0 }, new[] { -2.0, 0, 1, -1 } }, new[] { 0.4, 0.4, 0.2 }, 1.2, 500, seed: 2);
+
+        using var mixture = new GaussianMixtureFitter(new GaussianMixtureOptions
+        {
+            Components = 4, CovarianceType = type, Initialization = initialization, MaxIterations = 30, Seed = 5,
+        }).Fit(rows);
+
+        Assert.Equal(30, mixture.Iterations);
+        for (int i = 1; i < mixture.LogLikelihoods.Count; i++)
+            Assert.True(mixture.LogLikelihoods[i] >= mixture.LogLikelihoods[i - 1] - 1e-9 * Math.Abs(mixture.LogLikelihoods[i]),
+                $"iteration {i}: {mixture.LogLikelihoods[i - 1]} -> {mixture.LogLikelihoods[i]}");
+        Assert.True(mixture.LogLikelihoods[^1] > mixture.LogLikelihoods[0]);
+    }
+
+    [Theory]
+    [InlineData("diag", CovarianceType.Diagonal)]
+    [InlineData("spherical", CovarianceType.Spherical)]
+    [InlineData("tied", CovarianceType.SharedFull)]
+    [InlineData("full", CovarianceType.Full)]
+    public void Matches_scikit_learn_from_the_same_start(string sklearnName, CovarianceType type)
+    {
+        // sklearn_reference.py computed the reference with Debian's python3-sklearn on the same formulas.
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Mixtures", "sklearn_reference.json")));
+        var reference = json.RootElement.GetProperty(sklearnName);
+        const int n = 60, d = 3;
+        var rows = Enumerable.Range(0, n).Select(i => Enumerable.Range(0, d)
+            .Select(j => (float)((i % 2) * 3.0 + Math.Sin(1.7 * i + 0.9 * j + 0.3) * (1 + 0.5 * j))).ToArray()).ToArray();
+
+        using var mixture = new GaussianMixtureFitter(new GaussianMixtureOptions
+        {
+            Components = 2, CovarianceType = type, MaxIterations = 5, VarianceFloor = 0, RegCovar = 1e-6,
+            Initialization = MixtureInitialization.Given,
+            InitialWeights = new[] { 0.4, 0.6 },
+            InitialMeans = new[] { new[] { 0.5, 0.2, -0.1 }, new[] { 2.5, 2.8, 3.1 } },
+            InitialVariances = new[] { new[] { 1.0, 1, 1 }, new[] { 1.0, 1, 1 } },
+        }).Fit(rows);
+
+        // float rows: the data passed through float32 on our side, so agreement is to ~1e-6, not 1e-12.
+        AssertClose(reference.GetProperty("weights").EnumerateArray().Select(e => e.GetDouble()), mixture.Weights, 1e-5);
+        AssertClose(reference.GetProperty("means").EnumerateArray().SelectMany(r => r.EnumerateArray()).Select(e => e.GetDouble()),
+            mixture.Means.SelectMany(r => r), 1e-5);
+        using var covariance = mixture.CovarianceTensor;
+        AssertClose(reference.GetProperty("covariances").EnumerateArray().Select(e => e.GetDouble()), covariance.data<double>().ToArray(), 1e-5);
+        Assert.Equal(reference.GetProperty("lower_bound").GetDouble(), mixture.LowerBound, 1e-5);
+        AssertClose(reference.GetProperty("score_samples").EnumerateArray().Select(e => e.GetDouble()), mixture.LogDensity(rows[..5]), 1e-5);
+    }
+
+    private static void AssertClose(IEnumerable<double> expected, IEnumerable<double> actual, double tolerance)
+    {
+        var e = expected.ToArray();
+        var a = actual.ToArray();
+        Assert.Equal(e.Length, a.Length);
+        for (int i = 0; i < e.Length; i++)
+            Assert.True(Math.Abs(e[i] - a[i]) <= tolerance * Math.Max(1, Math.Abs(e[i])), $"entry {i}: expected {e[i]}, got {a[i]}");
+    }
+
+    [Fact]
+    public void Constant_pixels_keep_a_finite_likelihood_through_the_variance_floor()
+    {
+        var rows = Sample(new[] { new[] { 0.0, 0, 0 }, new[] { 3.0, 3, 0 } }, new[] { 0.5, 0.5 }, 0.5, 200, seed: 4);
+        foreach (var row in rows) row[2] = 0.5f; // a pixel that never changes
+
+        using var mixture = new GaussianMixtureFitter(new GaussianMixtureOptions { Components = 2, VarianceFloor = 0.01 }).Fit(rows);
+
+        Assert.All(mixture.LogLikelihoods, ll => Assert.True(double.IsFinite(ll)));
+        Assert.All(mixture.Variances, v => Assert.True(v[2] >= 0.01));
+    }
+
+    [Fact]
+    public void One_component_is_the_sample_mean_and_variance()
+    {
+        var rows = Sample(new[] { new[] { 1.0, -2 } }, new[] { 1.0 }, 2.0, 400, seed: 6);
+        using var mixture = new GaussianMixtureFitter(new GaussianMixtureOptions { Components = 1, MaxIterations = 3, VarianceFloor = 1e-6 }).Fit(rows);
+        double mean = rows.Average(r => r[0]);
+        double variance = rows.Average(r => (r[0] - mean) * (r[0] - mean));
+        Assert.Equal(1.0, mixture.Weights[0], 9);
+        Assert.Equal(mean, mixture.Means[0][0], 5);
+        Assert.Equal(variance, mixture.Variances[0][0], 4);
+    }
+
+    [Fact]
+    public void Bad_data_gives_clear_errors()
+    {
+        var rows = Sample(new[] { new[] { 0.0, 0 } }, new[] { 1.0 }, 1, 10, seed: 7);
+        rows[6][1] = float.NaN;
+        var nan = Assert.Throws<ArgumentException>(() => new GaussianMixtureFitter(new GaussianMixtureOptions { Components = 2 }).Fit(rows, "faces"));
+        Assert.Contains("row 6", nan.Message);
+        Assert.Contains("faces", nan.Message);
+
+        var few = Assert.Throws<ArgumentException>(() => new GaussianMixtureFitter(new GaussianMixtureOptions { Components = 20 }).Fit(rows[..5]));
+        Assert.Contains("5 rows", few.Message);
+    }
+
+    [Fact]
+    public void Restarts_keep_the_best_lower_bound()
+    {
+        var rows = Sample(new[] { new[] { 0.0, 0 }, new[] { 4.0, 4 }, new[] { 0.0, 5 } }, new[] { 0.3, 0.3, 0.4 }, 0.7, 300, seed: 8);
+        var single = Enumerable.Range(0, 4).Select(r =>
+        {
+            using var m = new GaussianMixtureFitter(new GaussianMixtureOptions { Components = 3, Seed = 11 + 7919 * r }).Fit(rows);
+            return m.LowerBound;
+        }).Max();
+        using var best = new GaussianMixtureFitter(new GaussianMixtureOptions { Components = 3, Seed = 11, Restarts = 4 }).Fit(rows);
+        Assert.Equal(single, best.LowerBound, 10);
+    }
+}
