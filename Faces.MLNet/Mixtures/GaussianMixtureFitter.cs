@@ -57,12 +57,22 @@ public sealed class GaussianMixtureFitter(GaussianMixtureOptions options)
     private GaussianMixture FitOnce(Tensor x, int seed)
     {
         using var generator = new Generator((ulong)seed);
+        using var squares = x * x;
         var (weights, means, covariances) = Initialize(x, generator);
+        if (Options.Initialization == MixtureInitialization.KMeans && Options.InitializeFromClusters)
+        {
+            using var distances = (squares.sum(dim: 1).unsqueeze(1) - 2 * x.matmul(means.t()) + (means * means).sum(dim: 1));
+            using var assignment = distances.argmin(1);
+            using var hard = nn.functional.one_hot(assignment, Options.Components).to_type(ScalarType.Float64);
+            weights.Dispose();
+            means.Dispose();
+            covariances.Dispose();
+            (weights, means, covariances) = MStep(x, squares, hard);
+        }
         var logLikelihoods = new List<double>();
         bool converged = false;
         double previous = double.NaN;
         long n = x.shape[0];
-        using var squares = x * x;
         for (int iteration = 0; iteration < Options.MaxIterations; iteration++)
         {
             Tensor responsibilities;

@@ -24,6 +24,12 @@ public sealed record GaussianMixtureOptions
     public double RandConst { get; init; } = 1;
     /// <summary>Lloyd iterations of k-means initialisation. Default 5 (the study's).</summary>
     public int KMeansIterations { get; init; } = 5;
+    /// <summary>
+    /// With k-means initialisation: take the mixing coefficients, means and covariances from an M-step on the hard
+    /// k-means assignment (scikit-learn's way), instead of the study's random mixing coefficients and 2 × data variance.
+    /// Default false (the study's).
+    /// </summary>
+    public bool InitializeFromClusters { get; init; }
     /// <summary>Restarts; the fit with the best final log-likelihood is kept (scikit-learn's n_init). Default 1.</summary>
     public int Restarts { get; init; } = 1;
     /// <summary>Seed. Default 1.</summary>

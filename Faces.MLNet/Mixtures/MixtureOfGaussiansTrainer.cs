@@ -39,6 +39,8 @@ public sealed class MixtureOfGaussiansTrainer
         public double RandConst = 1;
         /// <summary>k-means Lloyd iterations for k-means initialisation. Default 5.</summary>
         public int KMeansIterations = 5;
+        /// <summary>k-means initialisation only: start from an M-step on the hard k-means clusters (scikit-learn's way). Default false.</summary>
+        public bool InitializeFromClusters;
         /// <summary>EM restarts per class, keeping the best log-likelihood. Default 1.</summary>
         public int Restarts = 1;
         /// <summary>Seed. Default 1.</summary>
@@ -48,7 +50,7 @@ public sealed class MixtureOfGaussiansTrainer
         {
             Components = components, CovarianceType = CovarianceType, MaxIterations = MaxIterations, Tolerance = Tolerance,
             VarianceFloor = VarianceFloor, RegCovar = RegCovar, Initialization = Initialization, RandConst = RandConst,
-            KMeansIterations = KMeansIterations, Restarts = Restarts, Seed = seed,
+            KMeansIterations = KMeansIterations, InitializeFromClusters = InitializeFromClusters, Restarts = Restarts, Seed = seed,
         };
     }
 

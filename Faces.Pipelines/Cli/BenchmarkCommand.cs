@@ -22,6 +22,11 @@ internal static class BenchmarkCommand
             return 0;
         });
         command.Subcommands.Add(conv);
+        var mog = new Command("mog", "Mixture-of-Gaussians-per-class fit vs scikit-learn's GaussianMixture (needs Debian's python3-sklearn).");
+        var mogRounds = new Option<int>("--rounds") { Description = "Timed runs per side.", DefaultValueFactory = _ => 3 };
+        mog.Options.Add(mogRounds);
+        mog.SetAction(result => MixtureBenchmark.Run(Console.Out, rounds: result.GetValue(mogRounds)) ? 0 : 1);
+        command.Subcommands.Add(mog);
         return command;
     }
 }

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Globalization;
+using Faces.MLNet.Mixtures;
+
+namespace Faces.Pipelines.Benchmarks;
+
+/// <summary>
+/// MoG-per-class fit (diagonal, K = 7, 10 EM iterations, two classes of 500 rows × 2304) against scikit-learn's
+/// GaussianMixture on the same data in the same run (Debian's /usr/bin/python3 with python3-sklearn).
+/// Both start from an M-step on k-means clusters (scikit-learn init_params="kmeans"; Faces k-means++ seeding + up to 100 Lloyd iterations); prints time ratio and both final log-likelihoods per row.
+/// </summary>
+public static class MixtureBenchmark
+{
+    private const string Python = "/usr/bin/python3";
+
+    /// <summary>Runs the benchmark; returns false when the peer is missing (and says how to install it).</summary>
+    public static bool Run(TextWriter output, int rowsPerClass = 500, int dimension = 2304, int components = 7, int iterations = 10, int rounds = 3)
+    {
+        var random = new Random(1);
+        var classes = Enumerable.Range(0, 2).Select(c => Enumerable.Range(0, rowsPerClass).Select(_ =>
+        {
+            int blob = random.Next(components);
+            return Enumerable.Range(0, dimension).Select(d => (float)(0.5 + 0.2 * Math.Sin(0.01 * d * (blob + 1) + c) + 0.1 * (random.NextDouble() - 0.5))).ToArray();
+        }).ToArray()).ToArray();
+
+        string folder = Directory.CreateTempSubdirectory("faces-mog-bench-").FullName;
+        try
+        {
+            for (int c = 0; c < 2; c++)
+                File.WriteAllBytes(Path.Combine(folder, $"class{c}.f32"), classes[c].SelectMany(r => r).SelectMany(BitConverter.GetBytes).ToArray());
+            string script = Path.Combine(folder, "peer.py");
+            File.WriteAllText(script, PeerScript(rowsPerClass, dimension, components, iterations, rounds));
+
+            var options = new GaussianMixtureOptions
+            {
+                Components = components, MaxIterations = iterations, Initialization = MixtureInitialization.KMeans, KMeansIterations = 100, InitializeFromClusters = true,
+                VarianceFloor = 0, RegCovar = 1e-6,
+            };
+            var ours = new List<double>();
+            double oursLogLikelihood = 0;
+            for (int round = 0; round <= rounds; round++)
+            {
+                var clock = Stopwatch.StartNew();
+                double ll = 0;
+                foreach (var rows in classes)
+                {
+                    using var mixture = new GaussianMixtureFitter(options).Fit(rows);
+                    ll += mixture.LowerBound / 2;
+                }
+                if (round > 0) ours.Add(clock.Elapsed.TotalSeconds); // round 0 warms up
+                oursLogLikelihood = ll;
+            }
+
+            if (!File.Exists(Python))
+            {
+                output.WriteLine($"Faces: {Timing.Median(ours):F3} s per fit; peer missing: apt-get install python3-sklearn");
+                return false;
+            }
+            var start = new ProcessStartInfo(Python, new[] { script, folder }) { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var process = Process.Start(start)!;
+            string stdout = process.StandardOutput.ReadToEnd();
+            string stderr = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                output.WriteLine($"scikit-learn peer failed (apt-get install python3-sklearn?): {stderr.Trim().Split('\n').LastOrDefault()}");
+                return false;
+            }
+            var peer = stdout.Trim().Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+            double oursSeconds = Timing.Median(ours), peerSeconds = peer[0];
+            output.WriteLine($"MoG per class, diagonal, K={components}, {iterations} EM iterations, 2 classes x {rowsPerClass} rows x {dimension}, k-means init (clusters -> first M-step)");
+            output.WriteLine($"{"",-14} {"seconds",9} {"log-lik/row",14}");
+            output.WriteLine($"{"Faces",-14} {oursSeconds,9:F3} {oursLogLikelihood,14:F2}");
+            output.WriteLine($"{"scikit-learn",-14} {peerSeconds,9:F3} {peer[1],14:F2}");
+            output.WriteLine($"time ratio Faces / scikit-learn: {oursSeconds / peerSeconds:F2}x (medians of {rounds} runs each)");
+            return true;
+        }
+        finally
+        {
+            Directory.Delete(folder, true);
+        }
+    }
+
+    private static string PeerScript(int rows, int dimension, int components, int iterations, int rounds) => $$"""
+        import sys, time, warnings
+        import numpy as np
+        from sklearn.mixture import GaussianMixture
+        warnings.filterwarnings("ignore")
+        folder = sys.argv[1]
+        data = [np.fromfile(f"{folder}/class{c}.f32", dtype="<f4").reshape({{rows}}, {{dimension}}).astype(np.float64) for c in range(2)]
+        times = []
+        for r in range({{rounds}} + 1):
+            start = time.perf_counter(); ll = 0
+            for x in data:
+                gm = GaussianMixture({{components}}, covariance_type="diag", max_iter={{iterations}}, tol=0, reg_covar=1e-6,
+                                     init_params="kmeans", random_state=r).fit(x)
+                ll += gm.lower_bound_ / 2
+            if r > 0: times.append(time.perf_counter() - start)
+        print(f"{np.median(times)} {ll}")
+        """;
+}
