@@ -29,10 +29,8 @@ public sealed class ExplicitConvolutionTests
     [MemberData(nameof(Shapes))]
     public void Explicit_backward_equals_TorchSharp_autograd(int n, int c, int k, int h, int w, int filter, int padding)
     {
-        random.manual_seed(7);
-        using var x = randn(n, c, h, w, dtype: ScalarType.Float64, requires_grad: true);
-        using var f = randn(k, c, filter, filter, dtype: ScalarType.Float64, requires_grad: true);
-        using var b = randn(k, dtype: ScalarType.Float64, requires_grad: true);
+        var (x, f, b) = RandomProblem(7, n, c, k, h, w, filter);
+        using var _x = x; using var _f = f; using var _b = b;
         var pad = PaddingFor(filter, padding);
 
         foreach (var method in Enum.GetValues<WeightGradientMethod>())
@@ -62,10 +60,8 @@ public sealed class ExplicitConvolutionTests
     [MemberData(nameof(Shapes))]
     public void Explicit_backward_equals_finite_differences(int n, int c, int k, int h, int w, int filter, int padding)
     {
-        random.manual_seed(3);
-        using var x = randn(n, c, h, w, dtype: ScalarType.Float64, requires_grad: true);
-        using var f = randn(k, c, filter, filter, dtype: ScalarType.Float64, requires_grad: true);
-        using var b = randn(k, dtype: ScalarType.Float64, requires_grad: true);
+        var (x, f, b) = RandomProblem(3, n, c, k, h, w, filter);
+        using var _x = x; using var _f = f; using var _b = b;
         var pad = PaddingFor(filter, padding);
         using var probe = ExplicitConvolutionFunction.Apply(x.detach(), f.detach(), b.detach(), pad);
         using var upstream = randn_like(probe);
@@ -117,6 +113,15 @@ public sealed class ExplicitConvolutionTests
         Assert.Contains("3 channels", error.Message);
     }
 
+    /// <summary>Float64 input [N,C,H,W], filters [K,C,f,f] and bias [K], all requiring gradients, from a seed.</summary>
+    private static (Tensor X, Tensor F, Tensor B) RandomProblem(int seed, int n, int c, int k, int h, int w, int filter)
+    {
+        random.manual_seed(seed);
+        return (randn(n, c, h, w, dtype: ScalarType.Float64, requires_grad: true),
+            randn(k, c, filter, filter, dtype: ScalarType.Float64, requires_grad: true),
+            randn(k, dtype: ScalarType.Float64, requires_grad: true));
+    }
+
     private static double MaxAbsDiff(Tensor a, Tensor b)
     {
         using var d = (a - b).abs().max();
@@ -142,15 +147,10 @@ public sealed class ExplicitConvolutionTests
             var saved = ctx.get_saved_variables();
             var pad = (ConvolutionPadding)ctx.get_data("padding");
             long kh = saved[1].shape[2];
-            using var padded = F.pad(saved[0], pad.ForPadForTests());
+            using var padded = F.pad(saved[0], pad.ForPad);
             var dw = ExplicitConvolutionFunction.WeightGradient(padded, grad, saved[1].shape, WeightGradientMethod.SwappedAxesConvolution);
             var dx = F.conv2d(grad, saved[1].transpose(0, 1), padding: new long[] { kh - 1 - pad.Top, kh - 1 - pad.Left });
             return new List<Tensor> { dx, dw, grad.sum(new long[] { 0, 2, 3 }), null!, null! };
         }
     }
-}
-
-internal static class PaddingTestExtensions
-{
-    public static long[] ForPadForTests(this ConvolutionPadding p) => new long[] { p.Left, p.Right, p.Top, p.Bottom };
 }

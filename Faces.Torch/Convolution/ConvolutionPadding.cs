@@ -23,5 +23,5 @@ public sealed record ConvolutionPadding(int Top, int Bottom, int Left, int Right
     internal bool IsSymmetric => Top == Bottom && Left == Right;
 
     /// <summary>The order torch.nn.functional.pad takes for the last two dimensions.</summary>
-    internal long[] ForPad => new long[] { Left, Right, Top, Bottom };
+    public long[] ForPad => new long[] { Left, Right, Top, Bottom };
 }
