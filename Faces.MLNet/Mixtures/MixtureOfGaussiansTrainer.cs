@@ -1,4 +1,4 @@
-using Faces.MLNet.Mixtures;
+using Faces.MLNet.Internals;
 using Faces.Torch.Native;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -114,27 +114,9 @@ public sealed class MixtureOfGaussiansTrainer
         int classes = keyType.GetCountAsInt32(Host);
         int dimension = vectorType.Size;
 
+        var rows = FeatureRows.Read(Host, data.Data, featureColumn.Name, labelColumn.Name);
         var rowsByClass = Enumerable.Range(0, classes).Select(_ => new List<float[]>()).ToArray();
-        using (var cursor = data.Data.GetRowCursor(new[] { labelColumn, featureColumn }))
-        {
-            var getLabel = cursor.GetGetter<uint>(labelColumn);
-            var getFeatures = cursor.GetGetter<VBuffer<float>>(featureColumn);
-            uint label = 0;
-            VBuffer<float> features = default;
-            long row = 0;
-            while (cursor.MoveNext())
-            {
-                getLabel(ref label);
-                getFeatures(ref features);
-                if (label == 0) throw Host.Except($"Row {row}: the label is missing (key value 0).");
-                var dense = features.DenseValues().ToArray();
-                for (int d = 0; d < dense.Length; d++)
-                    if (!float.IsFinite(dense[d]))
-                        throw Host.Except($"Row {row}: Features[{d}] is {dense[d]}; the mixture needs finite values.");
-                rowsByClass[label - 1].Add(dense);
-                row++;
-            }
-        }
+        for (int n = 0; n < rows.Count; n++) rowsByClass[rows.Labels[n]].Add(rows.Row(n));
 
         int seen = rowsByClass.Count(r => r.Count > 0);
         if (seen < 2)
@@ -146,19 +128,19 @@ public sealed class MixtureOfGaussiansTrainer
         {
             for (int c = 0; c < classes; c++)
             {
-                var rows = rowsByClass[c];
-                priors[c] = (double)rows.Count / total;
-                if (rows.Count == 0)
+                var classRows = rowsByClass[c];
+                priors[c] = (double)classRows.Count / total;
+                if (classRows.Count == 0)
                 {
                     channel.Warning($"Class {c} has no training rows: it gets prior 0 and is never predicted.");
                     continue;
                 }
-                int components = Math.Min(options.Components, rows.Count);
+                int components = Math.Min(options.Components, classRows.Count);
                 if (components < options.Components)
-                    channel.Warning($"Class {c} has {rows.Count} rows, fewer than {options.Components} components: its mixture gets {components}.");
-                using var x = GaussianMixture.ToTensor(rows.ToArray(), dimension);
+                    channel.Warning($"Class {c} has {classRows.Count} rows, fewer than {options.Components} components: its mixture gets {components}.");
+                using var x = GaussianMixture.ToTensor(classRows.ToArray(), dimension);
                 mixtures[c] = new GaussianMixtureFitter(options.ToMixtureOptions(components, options.Seed + c)).Fit(x, $"class {c}");
-                channel.Info($"Class {c}: {rows.Count} rows, {components} components, log-likelihood per row {mixtures[c]!.LowerBound:F3} after {mixtures[c]!.Iterations} iterations.");
+                channel.Info($"Class {c}: {classRows.Count} rows, {components} components, log-likelihood per row {mixtures[c]!.LowerBound:F3} after {mixtures[c]!.Iterations} iterations.");
             }
         }
         return new MixtureOfGaussiansModelParameters(Host, mixtures, priors, dimension);

@@ -1,0 +1,155 @@
+using Faces.MLNet.Mixtures;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using static TorchSharp.torch;
+
+[assembly: LoadableClass(typeof(GaussianMixtureTransformer), null, typeof(SignatureLoadModel),
+    "Faces Gaussian mixture density", GaussianMixtureTransformer.LoaderSignature)]
+
+namespace Faces.MLNet.Mixtures;
+
+/// <summary>
+/// A fitted Gaussian mixture as a row-to-row transformer: adds the responsibilities (vector of Single, length K) and
+/// log p(x) (Double) of each row's feature vector. Saved inside ML.NET's model .zip.
+/// </summary>
+public sealed class GaussianMixtureTransformer : RowToRowTransformerBase, IDisposable
+{
+    internal const string LoaderSignature = "FacesGaussianMixture";
+
+    private static VersionInfo GetVersionInfo() => new(
+        modelSignature: "FACESGMM",
+        verWrittenCur: 0x00010001,
+        verReadableCur: 0x00010001,
+        verWeCanReadBack: 0x00010001,
+        loaderSignature: LoaderSignature,
+        loaderAssemblyName: typeof(GaussianMixtureTransformer).Assembly.FullName);
+
+    /// <summary>The fitted mixture: weights, means, variances, log-likelihood per EM iteration.</summary>
+    public GaussianMixture Mixture { get; }
+    /// <summary>The input vector column.</summary>
+    public string FeatureColumnName { get; }
+    /// <summary>The responsibilities output column.</summary>
+    public string ResponsibilitiesColumnName { get; }
+    /// <summary>The log-likelihood output column.</summary>
+    public string LogLikelihoodColumnName { get; }
+
+    internal GaussianMixtureTransformer(IHost host, GaussianMixture mixture, string featureColumn, string responsibilitiesColumn, string logLikelihoodColumn)
+        : base(host)
+    {
+        Mixture = mixture;
+        FeatureColumnName = featureColumn;
+        ResponsibilitiesColumnName = responsibilitiesColumn;
+        LogLikelihoodColumnName = logLikelihoodColumn;
+    }
+
+    internal static GaussianMixtureTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        Contracts.CheckValue(env, nameof(env));
+        var host = env.Register(nameof(GaussianMixtureTransformer));
+        host.CheckValue(ctx, nameof(ctx));
+        ctx.CheckAtModel(GetVersionInfo());
+        // *** Binary format (version 0x00010001) ***
+        // string ids: feature, responsibilities and log-likelihood column names; then GaussianMixture.WriteTo's record.
+        string feature = ctx.LoadNonEmptyString();
+        string responsibilities = ctx.LoadNonEmptyString();
+        string logLikelihood = ctx.LoadNonEmptyString();
+        var mixture = GaussianMixture.ReadFrom(ctx.Reader);
+        return new GaussianMixtureTransformer(host, mixture, feature, responsibilities, logLikelihood);
+    }
+
+    /// <inheritdoc />
+    public override void SaveModel(ModelSaveContext ctx)
+    {
+        Host.CheckValue(ctx, nameof(ctx));
+        ctx.CheckAtModel();
+        ctx.SetVersionInfo(GetVersionInfo());
+        ctx.SaveNonEmptyString(FeatureColumnName);
+        ctx.SaveNonEmptyString(ResponsibilitiesColumnName);
+        ctx.SaveNonEmptyString(LogLikelihoodColumnName);
+        Mixture.WriteTo(ctx.Writer);
+    }
+
+    /// <inheritdoc />
+    public override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
+
+    /// <summary>Releases the mixture's tensors.</summary>
+    public void Dispose() => Mixture.Dispose();
+
+    private sealed class Mapper : MapperBase
+    {
+        private readonly GaussianMixtureTransformer parent;
+        private readonly int featureIndex;
+
+        public Mapper(GaussianMixtureTransformer parent, DataViewSchema schema)
+            : base(parent.Host.Register(nameof(Mapper)), schema, parent)
+        {
+            this.parent = parent;
+            var column = schema.GetColumnOrNull(parent.FeatureColumnName)
+                ?? throw parent.Host.ExceptSchemaMismatch(nameof(schema), "features", parent.FeatureColumnName);
+            int size = Internals.FeatureRows.VectorSize(parent.Host, column);
+            if (size != parent.Mixture.Dimension)
+                throw parent.Host.Except($"Column '{parent.FeatureColumnName}' has {size} values per row; this mixture was fitted on {parent.Mixture.Dimension}.");
+            featureIndex = column.Index;
+        }
+
+        public override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() => new[]
+        {
+            new DataViewSchema.DetachedColumn(parent.ResponsibilitiesColumnName, new VectorDataViewType(NumberDataViewType.Single, parent.Mixture.Components)),
+            new DataViewSchema.DetachedColumn(parent.LogLikelihoodColumnName, NumberDataViewType.Double),
+        };
+
+        public override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput) =>
+            column => column == featureIndex && (activeOutput(0) || activeOutput(1));
+
+        public override void SaveModel(ModelSaveContext ctx) => parent.SaveModel(ctx);
+
+        public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
+        {
+            disposer = null;
+            var getFeatures = input.GetGetter<VBuffer<float>>(input.Schema[featureIndex]);
+            // Both outputs come from one E-step; compute it once per row, whichever column asks first.
+            var buffer = default(VBuffer<float>);
+            long cachedPosition = -1;
+            var responsibilities = new float[parent.Mixture.Components];
+            double logLikelihood = 0;
+            void Compute()
+            {
+                if (cachedPosition == input.Position) return;
+                getFeatures(ref buffer);
+                var dense = new double[buffer.Length];
+                int d = 0;
+                foreach (var v in buffer.DenseValues())
+                {
+                    if (!float.IsFinite(v)) throw Host.Except($"Row {input.Position}: {parent.FeatureColumnName}[{d}] is {v}; finite values are needed.");
+                    dense[d++] = v;
+                }
+                using var scope = NewDisposeScope();
+                var x = tensor(dense, new long[] { 1, dense.Length });
+                var joint = parent.Mixture.WeightedLogProbabilities(x);
+                var log = joint.logsumexp(1, keepdim: true);
+                logLikelihood = log.item<double>();
+                (joint - log).exp().to_type(ScalarType.Float32).data<float>().CopyTo(responsibilities, 0);
+                cachedPosition = input.Position;
+            }
+
+            if (iinfo == 0)
+            {
+                ValueGetter<VBuffer<float>> getResponsibilities = (ref VBuffer<float> value) =>
+                {
+                    Compute();
+                    var editor = VBufferEditor.Create(ref value, responsibilities.Length);
+                    responsibilities.AsSpan().CopyTo(editor.Values);
+                    value = editor.Commit();
+                };
+                return getResponsibilities;
+            }
+            ValueGetter<double> getLogLikelihood = (ref double value) =>
+            {
+                Compute();
+                value = logLikelihood;
+            };
+            return getLogLikelihood;
+        }
+    }
+}
