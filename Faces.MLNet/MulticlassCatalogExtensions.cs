@@ -1,4 +1,5 @@
 using Faces.MLNet.Mixtures;
+using Faces.MLNet.Networks;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -24,5 +25,41 @@ public static class MulticlassCatalogExtensions
         {
             LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, Components = components,
             CovarianceType = covarianceType, Seed = seed,
+        });
+
+    /// <summary>The Faces.Torch fully connected network (study defaults: 16 and 32 hidden units, eps 0.01, 1000 epochs).</summary>
+    public static MlpTrainer Mlp(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, MlpTrainer.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        return new MlpTrainer(Microsoft.ML.Data.CatalogUtils.GetEnvironment(catalog), options);
+    }
+
+    /// <summary>The Faces.Torch fully connected network with the study's settings except those given.</summary>
+    public static MlpTrainer Mlp(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName = DefaultColumnNames.Label, string featureColumnName = DefaultColumnNames.Features,
+        int epochs = 1000, double learningRate = 0.01, double momentum = 0, int seed = 1) =>
+        catalog.Mlp(new MlpTrainer.Options
+        {
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, Epochs = epochs,
+            LearningRate = learningRate, Momentum = momentum, Seed = seed,
+        });
+
+    /// <summary>The Faces.Torch CNN over channel-major images (study defaults: 48x48x1, 8 and 16 5x5 filters, eps 0.1, 30 epochs).</summary>
+    public static CnnTrainer Cnn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, CnnTrainer.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        return new CnnTrainer(Microsoft.ML.Data.CatalogUtils.GetEnvironment(catalog), options);
+    }
+
+    /// <summary>The Faces.Torch CNN with the study's settings except those given.</summary>
+    public static CnnTrainer Cnn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName = DefaultColumnNames.Label, string featureColumnName = DefaultColumnNames.Features,
+        int height = 48, int width = 48, int channels = 1, int epochs = 30, double learningRate = 0.1, double momentum = 0, int seed = 1) =>
+        catalog.Cnn(new CnnTrainer.Options
+        {
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, Height = height, Width = width,
+            Channels = channels, Epochs = epochs, LearningRate = learningRate, Momentum = momentum, Seed = seed,
         });
 }

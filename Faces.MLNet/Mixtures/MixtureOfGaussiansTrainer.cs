@@ -72,28 +72,8 @@ public sealed class MixtureOfGaussiansTrainer
     public override TrainerInfo Info => TrainerInfo;
 
     /// <inheritdoc />
-    public override SchemaShape.Column[] GetOutputColumnsCore(SchemaShape inputSchema)
-    {
-        if (!inputSchema.TryFindColumn(FeatureColumn.Name, out var features))
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Features column '{FeatureColumn.Name}' not found in the input.");
-        if (features.Kind != SchemaShape.Column.VectorKind.Vector || features.ItemType != NumberDataViewType.Single)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema),
-                $"Features column '{FeatureColumn.Name}' must be a known-size vector of Single; it is a {features.Kind} of {features.ItemType}.");
-        if (!inputSchema.TryFindColumn(LabelColumn.Name, out var label))
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Label column '{LabelColumn.Name}' not found in the input.");
-        if (!label.IsKey)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema),
-                $"Label column '{LabelColumn.Name}' must be a key type (use MapValueToKey); it is {label.ItemType}.");
-        var predictedLabelAnnotations = new SchemaShape(label.Annotations.Where(a => a.Name == AnnotationUtils.Kinds.KeyValues)
-            .Concat(AnnotationUtils.GetTrainerOutputAnnotation()));
-        return new[]
-        {
-            new SchemaShape.Column(DefaultColumnNames.Score, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false,
-                new SchemaShape(AnnotationUtils.AnnotationsForMulticlassScoreColumn(label))),
-            new SchemaShape.Column(DefaultColumnNames.PredictedLabel, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true,
-                predictedLabelAnnotations),
-        };
-    }
+    public override SchemaShape.Column[] GetOutputColumnsCore(SchemaShape inputSchema) =>
+        MulticlassOutputSchema.Columns(inputSchema, FeatureColumn.Name, LabelColumn.Name);
 
     /// <inheritdoc />
     public override MulticlassPredictionTransformer<MixtureOfGaussiansModelParameters> MakeTransformer(

@@ -1,0 +1,126 @@
+using Faces.MLNet.Networks;
+using Faces.Torch.Models;
+using Faces.Torch.Training;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Model;
+using Microsoft.ML.Runtime;
+using Microsoft.ML.Trainers;
+
+[assembly: LoadableClass(typeof(NetworkModelParameters), null, typeof(SignatureLoadModel),
+    "Faces Torch network classifier", NetworkModelParameters.LoaderSignature)]
+
+namespace Faces.MLNet.Networks;
+
+/// <summary>
+/// A trained Faces.Torch MLP or CNN as ML.NET model parameters: maps a Features vector to class probabilities
+/// (softmax of the network's logits). The network file (architecture, learning curve, weights with a checksum) is
+/// embedded in ML.NET's model .zip.
+/// </summary>
+public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>, IValueMapper, IDisposable
+{
+    internal const string LoaderSignature = "FacesTorchNetwork";
+
+    private static VersionInfo GetVersionInfo() => new(
+        modelSignature: "FACESNNC",
+        verWrittenCur: 0x00010001,
+        verReadableCur: 0x00010001,
+        verWeCanReadBack: 0x00010001,
+        loaderSignature: LoaderSignature,
+        loaderAssemblyName: typeof(NetworkModelParameters).Assembly.FullName);
+
+    private readonly VectorDataViewType inputType;
+    private readonly VectorDataViewType outputType;
+
+    /// <summary>The trained network (architecture, weights, learning curve).</summary>
+    public FacesNetwork Network { get; }
+
+    /// <summary>Per-epoch cross-entropy and accuracy on the training and validation splits.</summary>
+    public IReadOnlyList<EpochRecord> LearningCurve => Network.LearningCurve;
+
+    /// <summary>The architecture, including the input shape.</summary>
+    public NetworkArchitecture Architecture => Network.Architecture;
+
+    /// <inheritdoc />
+    public override PredictionKind PredictionKind => PredictionKind.MulticlassClassification;
+
+    DataViewType IValueMapper.InputType => inputType;
+    DataViewType IValueMapper.OutputType => outputType;
+
+    internal NetworkModelParameters(IHostEnvironment env, FacesNetwork network)
+        : base(env, LoaderSignature)
+    {
+        Network = network;
+        inputType = new VectorDataViewType(NumberDataViewType.Single, checked((int)network.Architecture.InputSize));
+        outputType = new VectorDataViewType(NumberDataViewType.Single, network.Architecture.Classes);
+    }
+
+    private NetworkModelParameters(IHostEnvironment env, ModelLoadContext ctx)
+        : base(env, LoaderSignature, ctx)
+    {
+        // *** Binary format (version 0x00010001) ***
+        // int: byte count; bytes: FacesNetwork.Save's stream (FACESNET header, architecture, curve, checksummed weights).
+        int length = ctx.Reader.ReadInt32();
+        Host.CheckDecode(length > 0);
+        byte[] bytes = ctx.Reader.ReadBytes(length);
+        Host.CheckDecode(bytes.Length == length, "The embedded network is truncated.");
+        try
+        {
+            Network = FacesNetwork.Load(new MemoryStream(bytes), "cpu", "the network in the model .zip");
+        }
+        catch (InvalidDataException e)
+        {
+            throw Host.ExceptDecode(e, e.Message);
+        }
+        inputType = new VectorDataViewType(NumberDataViewType.Single, checked((int)Network.Architecture.InputSize));
+        outputType = new VectorDataViewType(NumberDataViewType.Single, Network.Architecture.Classes);
+    }
+
+    internal static NetworkModelParameters Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        Contracts.CheckValue(env, nameof(env));
+        env.CheckValue(ctx, nameof(ctx));
+        ctx.CheckAtModel(GetVersionInfo());
+        return new NetworkModelParameters(env, ctx);
+    }
+
+    /// <inheritdoc />
+    public override void SaveCore(ModelSaveContext ctx)
+    {
+        base.SaveCore(ctx);
+        ctx.SetVersionInfo(GetVersionInfo());
+        using var buffer = new MemoryStream();
+        Network.Save(buffer);
+        ctx.Writer.Write(checked((int)buffer.Length));
+        ctx.Writer.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    ValueMapper<TIn, TOut> IValueMapper.GetMapper<TIn, TOut>()
+    {
+        Host.Check(typeof(TIn) == typeof(VBuffer<float>) && typeof(TOut) == typeof(VBuffer<float>), "Features and Score must be float vectors.");
+        int size = inputType.Size;
+        var dense = new float[size];
+        ValueMapper<VBuffer<float>, VBuffer<float>> map = (in VBuffer<float> source, ref VBuffer<float> destination) =>
+        {
+            if (source.Length != size)
+                throw Host.Except($"The Features vector has {source.Length} values; this network was trained on {Describe(Architecture)}.");
+            source.CopyTo(dense);
+            foreach (var v in dense)
+                if (!float.IsFinite(v)) throw Host.Except("The Features vector has a NaN or infinite value.");
+            float[] probabilities = Network.PredictProbabilities(dense);
+            var editor = VBufferEditor.Create(ref destination, probabilities.Length);
+            probabilities.AsSpan().CopyTo(editor.Values);
+            destination = editor.Commit();
+        };
+        return (ValueMapper<TIn, TOut>)(Delegate)map;
+    }
+
+    internal static string Describe(NetworkArchitecture architecture) => architecture switch
+    {
+        CnnArchitecture c => $"{c.InputSize} values ({c.Height}x{c.Width} pixels x {c.Channels} channel(s))",
+        _ => $"{architecture.InputSize} values",
+    };
+
+    /// <summary>Releases the network's tensors.</summary>
+    public void Dispose() => Network.Dispose();
+}
