@@ -41,4 +41,27 @@ public static class ModelFiles
             throw new InvalidDataException($"{path} is not a readable ML.NET model: {e.Message}", e);
         }
     }
+
+    /// <summary>
+    /// Loads a Faces classifier: a model .zip whose input has a Features vector and whose output has a Score vector.
+    /// Anything else (another kind of file, another kind of ML.NET model) is a clear error naming the file.
+    /// </summary>
+    public static ITransformer LoadClassifier(MLContext ml, string path, out DataViewSchema inputSchema)
+    {
+        var model = Load(ml, path, out inputSchema);
+        if (inputSchema.GetColumnOrNull("Features")?.Type is not Microsoft.ML.Data.VectorDataViewType { IsKnownSize: true })
+            throw new InvalidDataException($"{path} is not a Faces model: its input has no fixed-size Features vector.");
+        DataViewSchema output;
+        try
+        {
+            output = model.GetOutputSchema(inputSchema);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"{path} is not a Faces model: {e.Message}", e);
+        }
+        if (output.GetColumnOrNull("Score")?.Type is not Microsoft.ML.Data.VectorDataViewType)
+            throw new InvalidDataException($"{path} is not a Faces classifier: it has no Score vector output.");
+        return model;
+    }
 }

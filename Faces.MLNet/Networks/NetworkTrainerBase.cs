@@ -31,8 +31,6 @@ public abstract class NetworkTrainerBase<TOptions>
         try
         {
             options.ToTrainingOptions().Validate();
-            if (options.EarlyStoppingPatience > 0 && options.ValidationData == null)
-                throw new ArgumentException("EarlyStoppingPatience needs ValidationData (or Fit(train, validation)).");
         }
         catch (ArgumentException e)
         {
@@ -74,6 +72,8 @@ public abstract class NetworkTrainerBase<TOptions>
             throw Host.Except($"Label column '{labelColumn.Name}' must be a key type (use MapValueToKey); it is {labelColumn.Type}.");
         int classes = keyType.GetCountAsInt32(Host);
         var validationView = context.ValidationSet?.Data ?? Settings.ValidationData;
+        if (Settings.EarlyStoppingPatience > 0 && validationView == null)
+            throw Host.Except("EarlyStoppingPatience needs validation data: set ValidationData or call Fit(train, validation).");
 
         var architecture = Architecture(FeatureRows.VectorSize(Host, context.TrainingSet.Schema.Feature!.Value), classes);
         try

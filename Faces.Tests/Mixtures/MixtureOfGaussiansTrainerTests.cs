@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using Faces.MLNet;
@@ -193,18 +192,5 @@ public sealed class MixtureOfGaussiansTrainerTests
         Assert.Equal("5.0.1", data.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion.Split('+')[0]);
     }
 
-    internal static string RunFaces(params string[] arguments)
-    {
-        string cli = typeof(MixtureOfGaussiansTrainerTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "FacesCli").Value!;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(cli);
-        foreach (var a in arguments) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"faces {string.Join(' ', arguments)} exited {process.ExitCode}: {stderr}");
-        return stdout.Result;
-    }
+    internal static string RunFaces(params string[] arguments) => FacesCli.Succeed(arguments);
 }

@@ -178,7 +178,8 @@ public sealed class NetworkTrainerTests
 
         var badRate = Assert.ThrowsAny<Exception>(() => ml.MulticlassClassification.Trainers.Mlp(new MlpTrainer.Options { LearningRate = -1 }));
         Assert.Contains("LearningRate", badRate.Message);
-        var noValidation = Assert.ThrowsAny<Exception>(() => ml.MulticlassClassification.Trainers.Mlp(new MlpTrainer.Options { EarlyStoppingPatience = 2 }));
+        var noValidation = Assert.ThrowsAny<Exception>(() => ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.MulticlassClassification.Trainers.Mlp(new MlpTrainer.Options { EarlyStoppingPatience = 2, Epochs = 1 })).Fit(train));
         Assert.Contains("ValidationData", noValidation.Message);
     }
 

@@ -1,0 +1,23 @@
+using System.CommandLine;
+using Faces.Pipelines.Data;
+
+namespace Faces.Pipelines.Cli;
+
+/// <summary>Options several commands share.</summary>
+internal static class CommonOptions
+{
+    public static Option<string> Data() => new("--data")
+    {
+        Description = "A TFD .npz, a FER2013 .csv, a folder of class subfolders of images, a folder of IDX files, " +
+                      $"'{DataSources.FashionMnist}' (Debian's dataset-fashion-mnist) or '{DataSources.Synthetic}' (the embedded generator).",
+        DefaultValueFactory = _ => DataSources.Synthetic,
+    };
+
+    public static Option<int> Seed() => new("--seed") { Description = "Seed for data generation, splits, initialisation and shuffling.", DefaultValueFactory = _ => 1 };
+
+    public static Option<string> Device() => new("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
+
+    public static Option<int> Threads() => new("--threads") { Description = "libtorch threads (0: all cores).", DefaultValueFactory = _ => 0 };
+
+    public static Option<FileInfo> Model(string description) => new("--model") { Description = description, Required = true };
+}

@@ -1,0 +1,32 @@
+using Faces.Torch.Training;
+using Spectre.Console;
+
+namespace Faces.Pipelines.Cli;
+
+/// <summary>Spectre.Console progress bars for work that takes more than a second.</summary>
+internal static class Progress
+{
+    /// <summary>Runs <paramref name="work"/> with a bar of <paramref name="total"/> steps; the work reports each finished step.</summary>
+    public static T Run<T>(string description, int total, Func<Action<string?>, T> work)
+    {
+        T result = default!;
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask(Markup.Escape(description), maxValue: Math.Max(1, total));
+                result = work(status =>
+                {
+                    task.Increment(1);
+                    if (status != null) task.Description = Markup.Escape($"{description} {status}");
+                });
+                task.Value = task.MaxValue;
+            });
+        return result;
+    }
+
+    /// <summary>A short epoch status for a bar's description.</summary>
+    public static string Epoch(EpochRecord r) =>
+        $"epoch {r.Epoch}" + (r.ValidationAccuracy is { } a ? $", valid acc {a:F3}" : "") + (r.ValidationCrossEntropy is { } ce ? $", valid CE {ce:F3}" : "");
+}

@@ -1,0 +1,77 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Faces.Pipelines.Data;
+
+/// <summary>
+/// A dataset with train, validation and test splits, class names and the image shape. Every loader produces one;
+/// it gives ML.NET IDataViews (Features vector + Label key carrying the class names) and Faces.Torch tensors.
+/// </summary>
+public sealed class FaceDataset
+{
+    /// <summary>The seven expressions, in TFD's and FER2013's index order.</summary>
+    public static IReadOnlyList<string> Emotions { get; } = new[] { "anger", "disgust", "fear", "happy", "sad", "surprise", "neutral" };
+
+    /// <summary>Where the data came from (file, folder or generator).</summary>
+    public string Source { get; }
+    /// <summary>Class names in label-index order.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+    /// <summary>The shape of one example.</summary>
+    public ImageShape Shape { get; }
+    public FaceSplit Train { get; }
+    public FaceSplit Validation { get; }
+    public FaceSplit Test { get; }
+
+    public FaceDataset(string source, IReadOnlyList<string> classNames, ImageShape shape, FaceSplit train, FaceSplit validation, FaceSplit test)
+    {
+        Source = source;
+        ClassNames = classNames;
+        Shape = shape;
+        Train = train;
+        Validation = validation;
+        Test = test;
+        foreach (var split in Splits)
+        {
+            if (split.Dimension != shape.Size)
+                throw new InvalidDataException($"{source}: split '{split.Name}' has {split.Dimension} values per row; {shape} images need {shape.Size}.");
+            int bad = Array.FindIndex(split.Labels, l => l < 0 || l >= classNames.Count);
+            if (bad >= 0)
+                throw new InvalidDataException($"{source}: split '{split.Name}' row {bad} has label {split.Labels[bad]}, outside 0..{classNames.Count - 1}.");
+        }
+    }
+
+    /// <summary>Train, valid, test.</summary>
+    public IEnumerable<FaceSplit> Splits => new[] { Train, Validation, Test };
+
+    /// <summary>The split named "train", "valid" or "test".</summary>
+    public FaceSplit this[string name] => Splits.FirstOrDefault(s => s.Name == name)
+        ?? throw new ArgumentException($"No split named '{name}'; the splits are train, valid and test.");
+
+    /// <summary>
+    /// The split as an IDataView with a Features column (vector of <see cref="ImageShape.Size"/> Singles) and a Label
+    /// key column whose key values are <see cref="ClassNames"/>. Rows are read from the split's arrays on demand.
+    /// </summary>
+    public IDataView ToDataView(MLContext ml, FaceSplit split)
+    {
+        var definition = SchemaDefinition.Create(typeof(Row));
+        definition[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, split.Dimension);
+        definition[nameof(Row.Label)].ColumnType = new KeyDataViewType(typeof(uint), ClassNames.Count);
+        var names = new VBuffer<ReadOnlyMemory<char>>(ClassNames.Count, ClassNames.Select(n => n.AsMemory()).ToArray());
+        definition[nameof(Row.Label)].AddAnnotation("KeyValues", names,
+            new VectorDataViewType(TextDataViewType.Instance, ClassNames.Count));
+        return ml.Data.LoadFromEnumerable(Rows(split), definition);
+    }
+
+    private static IEnumerable<Row> Rows(FaceSplit split)
+    {
+        for (int n = 0; n < split.Count; n++)
+            // LoadFromEnumerable takes a key column's values 0-based and stores them + 1 (0 is "missing").
+            yield return new Row { Features = split.Row(n).ToArray(), Label = (uint)split.Labels[n] };
+    }
+
+    private sealed class Row
+    {
+        public float[] Features { get; set; } = Array.Empty<float>();
+        public uint Label { get; set; }
+    }
+}

@@ -1,0 +1,14 @@
+namespace Faces.Pipelines.Data;
+
+/// <summary>The shape of one example: height × width pixels × channels, flattened channel-major.</summary>
+public sealed record ImageShape(int Height, int Width, int Channels = 1)
+{
+    /// <summary>TFD/FER2013: 48x48 grayscale.</summary>
+    public static ImageShape Faces48 { get; } = new(48, 48);
+
+    /// <summary>Values per example.</summary>
+    public int Size => Height * Width * Channels;
+
+    /// <inheritdoc />
+    public override string ToString() => Channels == 1 ? $"{Height}x{Width}" : $"{Height}x{Width}x{Channels}";
+}

@@ -1,0 +1,120 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+
+namespace Faces.Pipelines.Data.Loaders;
+
+/// <summary>
+/// MNIST-style IDX files (unsigned-byte images and labels, gzipped or not), and Fashion-MNIST from Debian's
+/// dataset-fashion-mnist package. Fashion-MNIST has no validation split: one is carved from training, seeded.
+/// </summary>
+public static class IdxLoader
+{
+    /// <summary>Where Debian's dataset-fashion-mnist package installs the files.</summary>
+    public const string DebianFashionMnistFolder = "/usr/share/datasets/fashion-mnist";
+
+    /// <summary>Fashion-MNIST's ten classes in label order.</summary>
+    public static IReadOnlyList<string> FashionMnistClasses { get; } =
+        new[] { "t-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot" };
+
+    /// <summary>Reads an IDX image file: (count, height, width) and pixels divided by 255.</summary>
+    public static (float[] Pixels, int Count, int Height, int Width) ReadImages(string path)
+    {
+        var bytes = ReadAll(path);
+        var dims = Header(bytes, path, expectedDimensions: 3);
+        long size = (long)dims[0] * dims[1] * dims[2];
+        int offset = 4 + 4 * 3;
+        if (bytes.Length - offset != size)
+            throw new InvalidDataException($"{path}: the header promises {dims[0]} images of {dims[1]}x{dims[2]} ({size} bytes) but {bytes.Length - offset} follow.");
+        var pixels = new float[size];
+        for (long i = 0; i < size; i++) pixels[i] = bytes[offset + i] / 255f;
+        return (pixels, dims[0], dims[1], dims[2]);
+    }
+
+    /// <summary>Reads an IDX label file.</summary>
+    public static int[] ReadLabels(string path)
+    {
+        var bytes = ReadAll(path);
+        var dims = Header(bytes, path, expectedDimensions: 1);
+        if (bytes.Length - 8 != dims[0])
+            throw new InvalidDataException($"{path}: the header promises {dims[0]} labels but {bytes.Length - 8} follow.");
+        return bytes.AsSpan(8).ToArray().Select(b => (int)b).ToArray();
+    }
+
+    /// <summary>
+    /// Fashion-MNIST (train-/t10k- images and labels) from <paramref name="folder"/>; <paramref name="validationCount"/>
+    /// training images, chosen by a seeded shuffle, become the validation split.
+    /// </summary>
+    public static FaceDataset LoadFashionMnist(string folder = DebianFashionMnistFolder, int validationCount = 10000, int seed = 1)
+    {
+        if (!Directory.Exists(folder))
+            throw new DirectoryNotFoundException($"Fashion-MNIST not found at {folder}. Install Debian's package: sudo apt-get install dataset-fashion-mnist");
+        string File(string stem) => Find(folder, stem);
+        var (trainPixels, trainCount, height, width) = ReadImages(File("train-images-idx3-ubyte"));
+        var trainLabels = ReadLabels(File("train-labels-idx1-ubyte"));
+        var (testPixels, testCount, testHeight, testWidth) = ReadImages(File("t10k-images-idx3-ubyte"));
+        var testLabels = ReadLabels(File("t10k-labels-idx1-ubyte"));
+        if (trainLabels.Length != trainCount || testLabels.Length != testCount)
+            throw new InvalidDataException($"{folder}: image and label counts differ ({trainCount}/{trainLabels.Length} train, {testCount}/{testLabels.Length} test).");
+        if (testHeight != height || testWidth != width)
+            throw new InvalidDataException($"{folder}: train images are {height}x{width} but test images are {testHeight}x{testWidth}.");
+        if (validationCount < 1 || validationCount >= trainCount)
+            throw new ArgumentException($"The validation split must take between 1 and {trainCount - 1} training images; got {validationCount}.");
+
+        int size = height * width;
+        var all = new FaceSplit("all", trainPixels, trainLabels, size);
+        var order = Enumerable.Range(0, trainCount).ToArray();
+        new Random(seed).Shuffle(order);
+        var validation = all.Subset("valid", order[..validationCount]);
+        var train = all.Subset("train", order[validationCount..]);
+        var test = new FaceSplit("test", testPixels, testLabels, size);
+        return new FaceDataset(folder, FashionMnistClasses, new ImageShape(height, width), train, validation, test);
+    }
+
+    private static string Find(string folder, string stem)
+    {
+        foreach (var name in new[] { stem + ".gz", stem, stem.Replace("-idx", ".idx") + ".gz", stem.Replace("-idx", ".idx") })
+        {
+            string path = Path.Combine(folder, name);
+            if (System.IO.File.Exists(path)) return path;
+        }
+        throw new FileNotFoundException($"{folder}: {stem}(.gz) not found.", Path.Combine(folder, stem + ".gz"));
+    }
+
+    private static byte[] ReadAll(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"IDX file not found: {path}", path);
+        using var file = File.OpenRead(path);
+        bool gzip = file.ReadByte() == 0x1f && file.ReadByte() == 0x8b;
+        file.Position = 0;
+        using var buffer = new MemoryStream();
+        try
+        {
+            if (gzip)
+            {
+                using var unzip = new GZipStream(file, CompressionMode.Decompress);
+                unzip.CopyTo(buffer);
+            }
+            else
+            {
+                file.CopyTo(buffer);
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path}: the gzip stream is corrupt: {e.Message}", e);
+        }
+        return buffer.ToArray();
+    }
+
+    private static int[] Header(byte[] bytes, string path, int expectedDimensions)
+    {
+        if (bytes.Length < 4 || bytes[0] != 0 || bytes[1] != 0)
+            throw new InvalidDataException($"{path} is not an IDX file (bad magic number).");
+        if (bytes[2] != 0x08)
+            throw new InvalidDataException($"{path}: IDX data type 0x{bytes[2]:X2} is not supported (unsigned bytes, 0x08, are).");
+        if (bytes[3] != expectedDimensions)
+            throw new InvalidDataException($"{path}: {bytes[3]} dimensions; expected {expectedDimensions} ({(expectedDimensions == 3 ? "images" : "labels")}).");
+        if (bytes.Length < 4 + 4 * expectedDimensions) throw new InvalidDataException($"{path} is truncated inside its header.");
+        return Enumerable.Range(0, expectedDimensions).Select(d => checked((int)BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(4 + 4 * d)))).ToArray();
+    }
+}

@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Faces.Pipelines.Data;
+using Faces.Pipelines.Evaluation;
+
+namespace Faces.Pipelines.Reports;
+
+/// <summary>
+/// Writes report.md and report.html with a comparison table, per-split metrics, per-class precision/recall/F1, text
+/// confusion matrices, and the PNG figures they link: learning curves, confusion heat maps, example images.
+/// </summary>
+public static class ReportWriter
+{
+    /// <summary>Writes the report into <paramref name="folder"/>; returns the Markdown file's path.</summary>
+    public static string Write(string folder, FaceDataset data, IReadOnlyList<ModelReport> models)
+    {
+        Directory.CreateDirectory(folder);
+        var md = new StringBuilder();
+        md.AppendLine("# Faces report").AppendLine();
+        md.AppendLine($"Data: {data.Source}, {data.Shape} images, classes {string.Join(", ", data.ClassNames)}; " +
+                      $"train {data.Train.Count}, valid {data.Validation.Count}, test {data.Test.Count} rows.").AppendLine();
+
+        Plots.ExampleGrid(Path.Combine(folder, "examples.png"), data, data.Train);
+        md.AppendLine("![Training examples, one row per class](examples.png)").AppendLine();
+
+        md.AppendLine("## Comparison").AppendLine();
+        md.AppendLine("| model | split | rows | micro accuracy | macro accuracy | log-loss | uncertain (p < 0.5) | train seconds |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var model in models)
+        foreach (var s in model.Splits)
+            md.AppendLine($"| {model.Name} | {s.Split} | {s.Count} | {F(s.MicroAccuracy)} | {F(s.MacroAccuracy)} | {F(s.LogLoss)} | {F(s.UncertainFraction)} | " +
+                          $"{(model.Trained != null ? model.Trained.TrainSeconds.ToString("F1", CultureInfo.InvariantCulture) : "-")} |");
+        md.AppendLine();
+
+        foreach (var model in models)
+        {
+            string slug = Slug(model.Name);
+            md.AppendLine($"## {model.Name}").AppendLine();
+            if (model.ModelPath != null) md.AppendLine($"Model file: `{model.ModelPath}`").AppendLine();
+            if (model.Trained is { } trained)
+            {
+                if (trained.LearningCurve.Count > 0)
+                {
+                    string file = $"curve-{slug}.png";
+                    Plots.LearningCurve(Path.Combine(folder, file), $"{model.Name}: learning curve (whole-split values)", trained.LearningCurve);
+                    md.AppendLine($"![{model.Name} learning curve]({file})").AppendLine();
+                }
+                else if (trained.Mixtures is { } mixtures)
+                {
+                    string file = $"curve-{slug}.png";
+                    var counts = data.Train.ClassCounts(data.ClassNames.Count);
+                    Plots.MixtureLogLikelihood(Path.Combine(folder, file), $"{model.Name}: EM log-likelihood per class",
+                        data.ClassNames, mixtures.Mixtures.Select(m => m?.LogLikelihoods).ToList(), counts);
+                    md.AppendLine($"![{model.Name} EM log-likelihood]({file})").AppendLine();
+                }
+            }
+            foreach (var s in model.Splits)
+            {
+                string heat = $"confusion-{slug}-{s.Split}.png";
+                Plots.ConfusionHeatMap(Path.Combine(folder, heat), $"{model.Name}, {s.Split}: confusion (row-normalised)", data.ClassNames, s.Confusion);
+                md.AppendLine($"### {model.Name}, {s.Split}").AppendLine();
+                md.AppendLine($"Micro accuracy {F(s.MicroAccuracy)}, macro accuracy {F(s.MacroAccuracy)}, log-loss {F(s.LogLoss)}, " +
+                              $"uncertain {F(s.UncertainFraction)}.").AppendLine();
+                md.AppendLine("| class | precision | recall | F1 |").AppendLine("|---|---|---|---|");
+                for (int c = 0; c < data.ClassNames.Count; c++)
+                    md.AppendLine($"| {data.ClassNames[c]} | {F(s.Precision[c])} | {F(s.Recall[c])} | {F(s.F1[c])} |");
+                md.AppendLine().AppendLine("```").AppendLine(s.ConfusionTable.TrimEnd()).AppendLine("```").AppendLine();
+                md.AppendLine($"![{model.Name} {s.Split} confusion matrix]({heat})").AppendLine();
+            }
+        }
+
+        string markdown = Path.Combine(folder, "report.md");
+        File.WriteAllText(markdown, md.ToString());
+        File.WriteAllText(Path.Combine(folder, "report.html"), ToHtml(md.ToString()));
+        return markdown;
+    }
+
+    private static string F(double value) => value.ToString("F3", CultureInfo.InvariantCulture);
+
+    private static string Slug(string name) => new(name.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray());
+
+    /// <summary>The Markdown this writer emits (headings, tables, images, code blocks, paragraphs) as simple HTML.</summary>
+    private static string ToHtml(string markdown)
+    {
+        var html = new StringBuilder("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Faces report</title>\n" +
+                                     "<style>body{font-family:sans-serif;max-width:1000px;margin:auto} table{border-collapse:collapse} " +
+                                     "td,th{border:1px solid #ccc;padding:2px 8px;text-align:right} pre{background:#f6f6f6;padding:8px}</style></head><body>\n");
+        bool inCode = false, inTable = false;
+        foreach (var line in markdown.Split('\n'))
+        {
+            if (line.StartsWith("```"))
+            {
+                html.AppendLine(inCode ? "</pre>" : "<pre>");
+                inCode = !inCode;
+                continue;
+            }
+            if (inCode)
+            {
+                html.AppendLine(WebUtility.HtmlEncode(line));
+                continue;
+            }
+            if (line.StartsWith('|'))
+            {
+                if (line.StartsWith("|---")) continue;
+                var cells = line.Trim('|').Split('|').Select(c => WebUtility.HtmlEncode(c.Trim()));
+                string tag = inTable ? "td" : "th";
+                if (!inTable) html.AppendLine("<table>");
+                inTable = true;
+                html.AppendLine("<tr>" + string.Concat(cells.Select(c => $"<{tag}>{c}</{tag}>")) + "</tr>");
+                continue;
+            }
+            if (inTable)
+            {
+                html.AppendLine("</table>");
+                inTable = false;
+            }
+            if (line.StartsWith("![")) 
+            {
+                int close = line.IndexOf("](", StringComparison.Ordinal);
+                string alt = line[2..close], src = line[(close + 2)..^1];
+                html.AppendLine($"<p><img src=\"{WebUtility.HtmlEncode(src)}\" alt=\"{WebUtility.HtmlEncode(alt)}\"></p>");
+            }
+            else if (line.StartsWith('#'))
+            {
+                int level = line.TakeWhile(c => c == '#').Count();
+                html.AppendLine($"<h{level}>{WebUtility.HtmlEncode(line[level..].Trim())}</h{level}>");
+            }
+            else if (line.Trim().Length > 0)
+            {
+                html.AppendLine($"<p>{WebUtility.HtmlEncode(line)}</p>");
+            }
+        }
+        if (inTable) html.AppendLine("</table>");
+        return html.AppendLine("</body></html>").ToString();
+    }
+}

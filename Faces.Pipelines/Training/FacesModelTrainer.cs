@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using Faces.MLNet;
+using Faces.MLNet.Mixtures;
+using Faces.MLNet.Networks;
+using Faces.Pipelines.Data;
+using Faces.Torch.Training;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Faces.Pipelines.Training;
+
+/// <summary>
+/// Trains a MoG, MLP or CNN on a <see cref="FaceDataset"/> as an ML.NET pipeline: the normaliser is fitted on the
+/// training split only, the validation split (through the fitted normaliser) drives the networks' learning curves,
+/// and the result is one transformer chain that the .zip carries whole.
+/// </summary>
+public sealed class FacesModelTrainer(MLContext ml)
+{
+    public TrainedModel Train(FaceDataset data, TrainSettings settings, Action<EpochRecord>? progress = null, CancellationToken cancellation = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var train = data.ToDataView(ml, data.Train);
+        var valid = data.ToDataView(ml, data.Validation);
+
+        ITransformer normaliser = settings.Normalization switch
+        {
+            Normalization.Standardize => ml.Transforms.NormalizeMeanVariance("Features", fixZero: false).Fit(train),
+            Normalization.MinMax => GlobalMinMax(data.Train),
+            _ => new TransformerChain<ITransformer>(),
+        };
+        var normalisedTrain = normaliser.Transform(train);
+        var normalisedValid = normaliser.Transform(valid);
+
+        ITransformer predictor = settings.Model switch
+        {
+            ModelKind.Mog => ml.MulticlassClassification.Trainers.MixtureOfGaussians(new MixtureOfGaussiansTrainer.Options
+            {
+                Components = settings.Components, MaxIterations = settings.MogIterations, CovarianceType = settings.Covariance,
+                Initialization = settings.MogInitialization, VarianceFloor = settings.VarianceFloor, Seed = settings.Seed,
+            }).Fit(normalisedTrain),
+            ModelKind.Mlp => ml.MulticlassClassification.Trainers.Mlp(Network(new MlpTrainer.Options { Hidden = settings.Hidden }, settings, progress, cancellation))
+                .Fit(normalisedTrain, normalisedValid),
+            _ => ml.MulticlassClassification.Trainers.Cnn(Network(new CnnTrainer.Options
+            {
+                Height = data.Shape.Height, Width = data.Shape.Width, Channels = data.Shape.Channels,
+                Filters1 = settings.Filters1, Filters2 = settings.Filters2,
+            }, settings, progress, cancellation)).Fit(normalisedTrain, normalisedValid),
+        };
+        var chain = normaliser is TransformerChain<ITransformer> c ? c.Append(predictor) : new TransformerChain<ITransformer>(normaliser, predictor);
+        return new TrainedModel(settings.Model, chain, train.Schema, clock.Elapsed.TotalSeconds);
+    }
+
+    private static T Network<T>(T options, TrainSettings settings, Action<EpochRecord>? progress, CancellationToken cancellation) where T : NetworkTrainerOptions
+    {
+        if (settings.Epochs is { } epochs) options.Epochs = epochs;
+        if (settings.LearningRate is { } rate) options.LearningRate = rate;
+        options.Momentum = settings.Momentum;
+        options.BatchSize = settings.BatchSize;
+        options.Optimizer = settings.Optimizer;
+        options.EarlyStoppingPatience = settings.EarlyStoppingPatience;
+        options.Seed = settings.Seed;
+        options.Device = settings.Device;
+        options.Threads = settings.Threads;
+        options.Progress = progress;
+        options.Cancellation = cancellation;
+        // Validation comes through Fit(train, valid); early stopping is checked against it there.
+        return options;
+    }
+
+    /// <summary>One minimum and maximum over every training pixel, applied as (x − min) / (max − min).</summary>
+    private ITransformer GlobalMinMax(FaceSplit train)
+    {
+        float min = train.Features.Min(), max = train.Features.Max();
+        float range = max > min ? max - min : 1;
+        // NormalizeMinMax works per slot. Fitted on two rows that hold the global minimum and maximum in every slot,
+        // it applies the same affine map to every pixel, and saves in the .zip like any ML.NET normaliser.
+        var extremes = ml.Data.LoadFromEnumerable(new[] { Enumerable.Repeat(min, train.Dimension).ToArray(), Enumerable.Repeat(min + range, train.Dimension).ToArray() }
+            .Select(f => new VectorRow { Features = f }), Definition(train.Dimension));
+        return ml.Transforms.NormalizeMinMax("Features", fixZero: false).Fit(extremes);
+    }
+
+    private static SchemaDefinition Definition(int dimension)
+    {
+        var definition = SchemaDefinition.Create(typeof(VectorRow));
+        definition[nameof(VectorRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, dimension);
+        return definition;
+    }
+
+    private sealed class VectorRow
+    {
+        public float[] Features { get; set; } = Array.Empty<float>();
+    }
+}

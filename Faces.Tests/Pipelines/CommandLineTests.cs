@@ -1,0 +1,126 @@
+using SkiaSharp;
+
+namespace Faces.Tests.Pipelines;
+
+/// <summary>The `faces` executable end to end: train → evaluate → predict, the README's demo (quick form), and bad input.</summary>
+public sealed class CommandLineTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("faces-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, true);
+
+    private string PathOf(string name) => Path.Combine(folder, name);
+
+    /// <summary>A FER2013-style CSV: "happy" rows bright at the bottom, "surprise" rows bright at the top, plus noise.</summary>
+    private string WriteFer(int rows)
+    {
+        var random = new Random(3);
+        var lines = new List<string> { "emotion,pixels,Usage" };
+        for (int n = 0; n < rows; n++)
+        {
+            int emotion = n % 2 == 0 ? 3 : 5;
+            var pixels = Enumerable.Range(0, 2304).Select(i => (i / 48 >= 24) == (emotion == 3) ? 200 + random.Next(40) : random.Next(60));
+            string usage = n % 10 == 8 ? "PublicTest" : n % 10 == 9 ? "PrivateTest" : "Training";
+            lines.Add($"{emotion},{string.Join(' ', pixels)},{usage}");
+        }
+        string path = PathOf("fer.csv");
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    private string WritePng(string name, bool brightBottom, int size, bool colour)
+    {
+        using var bitmap = new SKBitmap(size, size, colour ? SKColorType.Rgba8888 : SKColorType.Gray8, SKAlphaType.Opaque);
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(new SKColor(20, 20, 20));
+            using var paint = new SKPaint { Color = colour ? new SKColor(255, 230, 200) : SKColors.White };
+            canvas.DrawRect(0, brightBottom ? size / 2f : 0, size, size / 2f, paint);
+        }
+        string path = PathOf(name);
+        using var file = File.Create(path);
+        bitmap.Encode(file, SKEncodedImageFormat.Png, 100);
+        return path;
+    }
+
+    [Fact]
+    public void Train_evaluate_and_predict_through_the_real_executable()
+    {
+        string data = WriteFer(80);
+        string model = PathOf("mlp.zip");
+        string report = PathOf("report");
+        string trained = FacesCli.Succeed("train", "--model", "mlp", "--data", data, "--epochs", "20", "--learning-rate", "0.1",
+            "--normalize", "Standardize", "--out", model, "--report", report);
+        Assert.Contains("Saved", trained);
+        Assert.True(File.Exists(model));
+        Assert.True(File.Exists(Path.Combine(report, "report.md")));
+        Assert.True(File.Exists(Path.Combine(report, "curve-mlp.png")));
+        Assert.True(File.Exists(Path.Combine(report, "confusion-mlp-test.png")));
+
+        string evaluated = FacesCli.Succeed("evaluate", "--model", model, "--data", data, "--split", "test");
+        Assert.Contains("test", evaluated);
+        Assert.Contains("1.000", evaluated); // a separable problem: perfect test accuracy
+
+        string happy = WritePng("happy.png", brightBottom: true, size: 96, colour: true);
+        string surprise = WritePng("surprise.png", brightBottom: false, size: 30, colour: false);
+        var lines = FacesCli.Succeed("predict", "--model", model, happy, surprise).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Equal("happy", lines[0].Split('\t')[1]);
+        Assert.Equal("surprise", lines[1].Split('\t')[1]);
+        Assert.Contains("anger=", lines[0]);
+    }
+
+    [Fact]
+    public void The_readme_demo_runs_in_its_quick_form()
+    {
+        var result = FacesCli.Run(folder, "demo", "--quick");
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        string output = Path.Combine(folder, "faces-out");
+        foreach (var file in new[] { "mog.zip", "mlp.zip", "cnn.zip", "report.md", "report.html", "examples.png", "curve-cnn.png", "curve-mog.png", "confusion-cnn-test.png" })
+            Assert.True(File.Exists(Path.Combine(output, file)), $"{file} missing");
+        foreach (var model in new[] { "MoG", "MLP", "CNN" }) Assert.Contains(model, result.Output);
+        string html = File.ReadAllText(Path.Combine(output, "report.html"));
+        Assert.Contains("<img src=\"confusion-mlp-test.png\"", html);
+
+        // The saved demo models are usable by the other commands.
+        string evaluated = FacesCli.Succeed("evaluate", "--model", Path.Combine(output, "cnn.zip"), "--data", "synthetic", "--split", "valid");
+        Assert.Contains("valid", evaluated);
+    }
+
+    [Fact]
+    public void Bad_input_is_one_line_a_non_zero_exit_and_no_partial_model()
+    {
+        string model = PathOf("never.zip");
+        var missing = FacesCli.Run(folder, "train", "--model", "mlp", "--data", PathOf("absent.npz"), "--out", model);
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("absent.npz", missing.Error);
+        Assert.Single(missing.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+        string badCsv = PathOf("bad.csv");
+        File.WriteAllLines(badCsv, new[] { "emotion,pixels,Usage", "3,1 2 3,Training" });
+        var malformed = FacesCli.Run(folder, "train", "--model", "mog", "--data", badCsv, "--out", model);
+        Assert.Equal(2, malformed.ExitCode);
+        Assert.Contains("bad.csv line 2", malformed.Error);
+        Assert.False(File.Exists(model));
+        Assert.Empty(Directory.GetFiles(folder, "never.zip*"));
+
+        string notModel = PathOf("not-a-model.zip");
+        File.WriteAllText(notModel, "plain text");
+        var wrongModel = FacesCli.Run(folder, "evaluate", "--model", notModel);
+        Assert.Equal(2, wrongModel.ExitCode);
+        Assert.Contains("not-a-model.zip", wrongModel.Error);
+
+        string text = PathOf("face.png");
+        File.WriteAllText(text, "this is not an image");
+        string trained = PathOf("mog.zip");
+        FacesCli.Succeed("train", "--model", "mog", "--components", "1", "--data", WriteFer(20), "--out", trained);
+        var notImage = FacesCli.Run(folder, "predict", "--model", trained, text);
+        Assert.Equal(2, notImage.ExitCode);
+        Assert.Contains("face.png", notImage.Error);
+        Assert.Contains("not a readable image", notImage.Error);
+
+        var help = FacesCli.Run(folder, "train", "--help");
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("--learning-rate", help.Output);
+    }
+}
