@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Faces.Pipelines.Data;
-using Faces.Pipelines.Evaluation;
 using Faces.Pipelines.Reports;
 using Faces.Pipelines.Training;
 using Microsoft.ML;
@@ -51,7 +50,7 @@ internal static class DemoCommand
             Directory.CreateDirectory(folder);
             var ml = new MLContext(seed: seedValue);
             var sizes = isQuick ? new SyntheticFaces.Options { TrainCount = 700, ValidationCount = 140, TestCount = 140 } : new SyntheticFaces.Options();
-            var dataset = DataSources.Load(ml, DataSources.Synthetic, seedValue, sizes);
+            var dataset = Progress.Spin("Generating synthetic faces", () => DataSources.Load(ml, DataSources.Synthetic, seedValue, sizes));
             Console.WriteLine($"Data: {dataset.Source}: {dataset.Shape} faces, train {dataset.Train.Count} / valid {dataset.Validation.Count} / test {dataset.Test.Count}.");
 
             var reports = new List<ModelReport>();
@@ -60,7 +59,7 @@ internal static class DemoCommand
                 var trained = TrainCommand.Train(ml, dataset, settings);
                 string path = Path.Combine(folder, $"{name.ToLowerInvariant()}.zip");
                 ModelFiles.Save(ml, trained.Model, trained.InputSchema, path);
-                var splits = dataset.Splits.Select(s => ModelEvaluator.Evaluate(ml, trained.Model, dataset, s)).ToList();
+                var splits = Progress.Evaluate(name, ml, trained.Model, dataset, dataset.Splits);
                 reports.Add(new ModelReport(name, splits, trained, path));
             }
             ComparisonTable.Print(reports);

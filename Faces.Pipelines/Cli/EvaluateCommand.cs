@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Faces.Pipelines.Data;
-using Faces.Pipelines.Evaluation;
 using Faces.Pipelines.Reports;
 using Microsoft.ML;
 
@@ -24,10 +23,9 @@ internal static class EvaluateCommand
             var ml = new MLContext(seed: result.GetValue(seed));
             var file = result.GetValue(model)!;
             var transformer = ModelFiles.LoadClassifier(ml, file.FullName, out _);
-            var dataset = DataSources.Load(ml, result.GetValue(data)!, result.GetValue(seed));
+            var dataset = Progress.Spin("Loading data", () => DataSources.Load(ml, result.GetValue(data)!, result.GetValue(seed)));
             string which = result.GetValue(split)!;
-            var splits = dataset.Splits.Where(s => which == "all" || s.Name == which)
-                .Select(s => ModelEvaluator.Evaluate(ml, transformer, dataset, s)).ToList();
+            var splits = Progress.Evaluate(file.Name, ml, transformer, dataset, dataset.Splits.Where(s => which == "all" || s.Name == which));
             var reports = new[] { new ModelReport(Path.GetFileNameWithoutExtension(file.Name), splits, ModelPath: file.FullName) };
             ComparisonTable.Print(reports);
             foreach (var s in splits)

@@ -29,4 +29,21 @@ internal static class Progress
     /// <summary>A short epoch status for a bar's description.</summary>
     public static string Epoch(EpochRecord r) =>
         $"epoch {r.Epoch}" + (r.ValidationAccuracy is { } a ? $", valid acc {a:F3}" : "") + (r.ValidationCrossEntropy is { } ce ? $", valid CE {ce:F3}" : "");
+
+    /// <summary>A spinner while <paramref name="work"/> runs (loading or generating data).</summary>
+    public static T Spin<T>(string description, Func<T> work) =>
+        AnsiConsole.Status().Start(Markup.Escape(description), _ => work());
+
+    /// <summary>Evaluates each split with a bar: scoring runs the model row by row.</summary>
+    public static List<Evaluation.SplitMetrics> Evaluate(string name, Microsoft.ML.MLContext ml, Microsoft.ML.ITransformer model,
+        Data.FaceDataset dataset, IEnumerable<Data.FaceSplit> splits)
+    {
+        var list = splits.ToList();
+        return Run($"{name}: evaluating", list.Count, step => list.Select(s =>
+        {
+            var metrics = Evaluation.ModelEvaluator.Evaluate(ml, model, dataset, s);
+            step(s.Name);
+            return metrics;
+        }).ToList());
+    }
 }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Faces.MLNet.Mixtures;
 using Faces.Pipelines.Data;
-using Faces.Pipelines.Evaluation;
 using Faces.Pipelines.Reports;
 using Faces.Pipelines.Training;
 using Faces.Torch.Training;
@@ -51,13 +50,13 @@ internal static class TrainCommand
                 Normalization = result.GetValue(normalize), Seed = result.GetValue(seed), Device = result.GetValue(device)!, Threads = result.GetValue(threads),
             };
             var ml = new MLContext(seed: settings.Seed);
-            var dataset = DataSources.Load(ml, result.GetValue(data)!, settings.Seed);
+            var dataset = Progress.Spin("Loading data", () => DataSources.Load(ml, result.GetValue(data)!, settings.Seed));
             Console.WriteLine($"Data: {dataset.Source}: {dataset.Shape} images, {dataset.ClassNames.Count} classes, train {dataset.Train.Count} / valid {dataset.Validation.Count} / test {dataset.Test.Count}.");
             var trained = Train(ml, dataset, settings);
             var path = result.GetValue(output)!.FullName;
             ModelFiles.Save(ml, trained.Model, trained.InputSchema, path);
             Console.WriteLine($"Saved {path}");
-            var splits = dataset.Splits.Select(s => ModelEvaluator.Evaluate(ml, trained.Model, dataset, s)).ToList();
+            var splits = Progress.Evaluate(settings.Model.ToString().ToUpperInvariant(), ml, trained.Model, dataset, dataset.Splits);
             var reports = new[] { new ModelReport(settings.Model.ToString().ToUpperInvariant(), splits, trained, path) };
             ComparisonTable.Print(reports);
             if (result.GetValue(report) is { } folder)

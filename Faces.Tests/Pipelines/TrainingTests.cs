@@ -1,0 +1,73 @@
+using Faces.Pipelines.Data;
+using Faces.Pipelines.Evaluation;
+using Faces.Pipelines.Training;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms;
+
+namespace Faces.Tests.Pipelines;
+
+public sealed class TrainingTests
+{
+    private static readonly FaceDataset Small = SyntheticFaces.Generate(new SyntheticFaces.Options { TrainCount = 140, ValidationCount = 35, TestCount = 35, Seed = 2 });
+
+    [Theory]
+    [InlineData(Normalization.Standardize)]
+    [InlineData(Normalization.MinMax)]
+    public void The_fitted_normaliser_travels_inside_the_saved_model(Normalization normalization)
+    {
+        var ml = new MLContext(seed: 1);
+        var trained = new FacesModelTrainer(ml).Train(Small, new TrainSettings { Model = ModelKind.Mlp, Epochs = 2, Normalization = normalization });
+        var chain = Assert.IsType<TransformerChain<ITransformer>>(trained.Model);
+        var normaliser = Assert.IsType<NormalizingTransformer>(chain.First());
+
+        using var stream = new MemoryStream();
+        ml.Model.Save(trained.Model, trained.InputSchema, stream);
+        stream.Position = 0;
+        var loaded = ml.Model.Load(stream, out _);
+        Assert.IsType<NormalizingTransformer>(((TransformerChain<ITransformer>)loaded).First());
+        var test = Small.ToDataView(ml, Small.Test);
+        Assert.Equal(trained.Model.Transform(test).GetColumn<float[]>("Score"), loaded.Transform(test).GetColumn<float[]>("Score"));
+
+        var normalised = normaliser.Transform(Small.ToDataView(ml, Small.Train)).GetColumn<float[]>("Features").SelectMany(f => f).ToArray();
+        if (normalization == Normalization.MinMax)
+        {
+            // One global range: the darkest training pixel maps to 0 and the brightest to 1, whatever its slot.
+            Assert.Equal(0, normalised.Min(), 5);
+            Assert.Equal(1, normalised.Max(), 5);
+        }
+        else
+        {
+            var column = Enumerable.Range(0, Small.Train.Count).Select(n => (double)normalised[n * 2304 + 1000]).ToArray();
+            Assert.Equal(0, column.Average(), 4);
+            Assert.Equal(1, Math.Sqrt(column.Select(v => v * v).Average()), 3);
+        }
+    }
+
+    [Fact]
+    public void Each_model_kind_trains_and_evaluates_on_a_dataset()
+    {
+        var ml = new MLContext(seed: 1);
+        var trainer = new FacesModelTrainer(ml);
+        var mog = trainer.Train(Small, new TrainSettings { Model = ModelKind.Mog, Components = 2 });
+        Assert.NotNull(mog.Mixtures);
+        Assert.Empty(mog.LearningCurve);
+        var epochs = new List<int>();
+        var cnn = trainer.Train(Small, new TrainSettings { Model = ModelKind.Cnn, Epochs = 2, LearningRate = 0.01, Normalization = Normalization.Standardize },
+            record => epochs.Add(record.Epoch));
+        Assert.Equal(new[] { 1, 2 }, epochs);
+        Assert.Equal(2, cnn.LearningCurve.Count);
+        Assert.All(cnn.LearningCurve, r => Assert.NotNull(r.ValidationAccuracy));
+
+        var metrics = ModelEvaluator.Evaluate(ml, cnn.Model, Small, Small.Test);
+        Assert.Equal(35, metrics.Count);
+        Assert.Equal(35, metrics.Confusion.Sum(r => r.Sum()));
+        Assert.Equal(7, metrics.F1.Length);
+        Assert.InRange(metrics.UncertainFraction, 0, 1);
+        Assert.Contains("anger", metrics.ConfusionTable);
+
+        var tenClasses = new FaceDataset("ten", Enumerable.Range(0, 10).Select(i => $"c{i}").ToList(), Small.Shape, Small.Train, Small.Validation, Small.Test);
+        var mismatch = Assert.Throws<InvalidDataException>(() => ModelEvaluator.Evaluate(ml, cnn.Model, tenClasses, tenClasses.Test));
+        Assert.Contains("7 classes", mismatch.Message);
+    }
+}
