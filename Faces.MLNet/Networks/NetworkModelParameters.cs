@@ -99,11 +99,12 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
     {
         Host.Check(typeof(TIn) == typeof(VBuffer<float>) && typeof(TOut) == typeof(VBuffer<float>), "Features and Score must be float vectors.");
         int size = inputType.Size;
-        var dense = new float[size];
         ValueMapper<VBuffer<float>, VBuffer<float>> map = (in VBuffer<float> source, ref VBuffer<float> destination) =>
         {
             if (source.Length != size)
                 throw Host.Except($"The Features vector has {source.Length} values; this network was trained on {Describe(Architecture)}.");
+            // A buffer per call: ML.NET may run one mapper on several cursors at once.
+            var dense = new float[size];
             source.CopyTo(dense);
             foreach (var v in dense)
                 if (!float.IsFinite(v)) throw Host.Except("The Features vector has a NaN or infinite value.");

@@ -194,4 +194,18 @@ public sealed class NetworkTrainerTests
         var error = Assert.ThrowsAny<Exception>(() => ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.Cnn(options)).Fit(train));
         Assert.Contains("cuda", error.Message, StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public void Trainers_work_with_ML_NET_cross_validation()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Transforms.Conversion.MapValueToKey("Label").Fit(ml.Data.LoadFromEnumerable(Squares(200, 8)))
+            .Transform(ml.Data.LoadFromEnumerable(Squares(200, 8)));
+        var mlp = ml.MulticlassClassification.CrossValidate(data, ml.MulticlassClassification.Trainers.Mlp(
+            new MlpTrainer.Options { Epochs = 30, LearningRate = 0.1, Momentum = 0.9, BatchSize = 20 }), numberOfFolds: 3);
+        var mog = ml.MulticlassClassification.CrossValidate(data, ml.MulticlassClassification.Trainers.MixtureOfGaussians(components: 1), numberOfFolds: 3);
+        Assert.Equal(3, mlp.Count);
+        Assert.All(mlp, fold => Assert.True(fold.Metrics.MicroAccuracy > 0.9, $"MLP fold accuracy {fold.Metrics.MicroAccuracy}"));
+        Assert.All(mog, fold => Assert.True(fold.Metrics.MicroAccuracy > 0.9, $"MoG fold accuracy {fold.Metrics.MicroAccuracy}"));
+    }
 }
