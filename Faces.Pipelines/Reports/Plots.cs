@@ -34,18 +34,23 @@ public static class Plots
     }
 
     /// <summary>Mean log-likelihood per row, per EM iteration, one line per class mixture.</summary>
-    public static void MixtureLogLikelihood(string path, string title, IReadOnlyList<string> classes, IReadOnlyList<IReadOnlyList<double>?> perClass, IReadOnlyList<int> rows)
+    public static void MixtureLogLikelihood(string path, string title, IReadOnlyList<string> classes, IReadOnlyList<IReadOnlyList<double>?> perClass, IReadOnlyList<int> rows) =>
+        Lines(path, title, "EM iteration", "log-likelihood per row", Enumerable.Range(0, classes.Count)
+            .Where(c => perClass[c] != null && rows[c] > 0)
+            .Select(c => (classes[c], (IReadOnlyList<(double, double)>)perClass[c]!.Select((v, i) => ((double)(i + 1), v / rows[c])).ToList())).ToList());
+
+    /// <summary>One line per named series of (x, y) points.</summary>
+    public static void Lines(string path, string title, string xTitle, string yTitle, IReadOnlyList<(string Name, IReadOnlyList<(double X, double Y)> Points)> series)
     {
         var model = new PlotModel { Title = title, Background = OxyColors.White };
         model.Legends.Add(new Legend { LegendPosition = LegendPosition.RightBottom });
-        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "EM iteration" });
-        model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "log-likelihood per row" });
-        for (int c = 0; c < classes.Count; c++)
+        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = xTitle });
+        model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = yTitle });
+        foreach (var (name, points) in series)
         {
-            if (perClass[c] is not { } values || rows[c] == 0) continue;
-            var series = new LineSeries { Title = classes[c] };
-            for (int i = 0; i < values.Count; i++) series.Points.Add(new DataPoint(i + 1, values[i] / rows[c]));
-            model.Series.Add(series);
+            var line = new LineSeries { Title = name, MarkerType = points.Count <= 12 ? MarkerType.Circle : MarkerType.None };
+            line.Points.AddRange(points.Select(p => new DataPoint(p.X, p.Y)));
+            model.Series.Add(line);
         }
         Export(model, path, 800, 500);
     }
@@ -74,23 +79,31 @@ public static class Plots
     }
 
     /// <summary>A grid of example images: one row per class, <paramref name="perClass"/> columns, scaled up 2x.</summary>
-    public static void ExampleGrid(string path, FaceDataset data, FaceSplit split, int perClass = 10)
+    public static void ExampleGrid(string path, FaceDataset data, FaceSplit split, int perClass = 10) =>
+        ImageGrid(path, data.Shape, Enumerable.Range(0, data.ClassNames.Count)
+            .Select(c => (IReadOnlyList<float[]>)Enumerable.Range(0, split.Count).Where(n => split.Labels[n] == c).Take(perClass)
+                .Select(n => split.Row(n).ToArray()).ToList()).ToList(), stretch: false);
+
+    /// <summary>
+    /// Grayscale images in a grid (a list per grid row), scaled up 2x. With <paramref name="stretch"/> each image is
+    /// mapped from its own minimum..maximum to black..white (for means and variances); otherwise [0, 1] is.
+    /// </summary>
+    public static void ImageGrid(string path, ImageShape shape, IReadOnlyList<IReadOnlyList<float[]>> rows, bool stretch)
     {
-        int h = data.Shape.Height, w = data.Shape.Width, scale = 2, gap = 2;
-        using var bitmap = new SKBitmap(perClass * (w * scale + gap), data.ClassNames.Count * (h * scale + gap), SKColorType.Gray8, SKAlphaType.Opaque);
+        int h = shape.Height, w = shape.Width, scale = 2, gap = 2;
+        int columns = Math.Max(1, rows.Max(r => r.Count));
+        using var bitmap = new SKBitmap(columns * (w * scale + gap), Math.Max(1, rows.Count) * (h * scale + gap), SKColorType.Gray8, SKAlphaType.Opaque);
         bitmap.Erase(SKColors.White);
-        for (int c = 0; c < data.ClassNames.Count; c++)
+        for (int r = 0; r < rows.Count; r++)
+        for (int i = 0; i < rows[r].Count; i++)
         {
-            var rows = Enumerable.Range(0, split.Count).Where(n => split.Labels[n] == c).Take(perClass).ToList();
-            for (int i = 0; i < rows.Count; i++)
+            var pixels = rows[r][i];
+            float low = stretch ? pixels.Min() : 0, range = stretch ? Math.Max(pixels.Max() - low, 1e-12f) : 1;
+            for (int y = 0; y < h * scale; y++)
+            for (int x = 0; x < w * scale; x++)
             {
-                var pixels = split.Row(rows[i]);
-                for (int y = 0; y < h * scale; y++)
-                for (int x = 0; x < w * scale; x++)
-                {
-                    byte v = (byte)Math.Clamp(pixels[y / scale * w + x / scale] * 255, 0, 255);
-                    bitmap.SetPixel(i * (w * scale + gap) + x, c * (h * scale + gap) + y, new SKColor(v, v, v));
-                }
+                byte v = (byte)Math.Clamp((pixels[y / scale * w + x / scale] - low) / range * 255, 0, 255);
+                bitmap.SetPixel(i * (w * scale + gap) + x, r * (h * scale + gap) + y, new SKColor(v, v, v));
             }
         }
         using var file = File.Create(path);

@@ -81,7 +81,7 @@ public static class ReportWriter
     private static string Slug(string name) => new(name.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray());
 
     /// <summary>The Markdown this writer emits (headings, tables, images, code blocks, paragraphs) as simple HTML.</summary>
-    private static string ToHtml(string markdown)
+    internal static string ToHtml(string markdown)
     {
         var html = new StringBuilder("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Faces report</title>\n" +
                                      "<style>body{font-family:sans-serif;max-width:1000px;margin:auto} table{border-collapse:collapse} " +

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using System.Text;
+using Faces.Pipelines.Data;
+using Faces.Pipelines.Experiments;
+using Faces.Pipelines.Reports;
+using Microsoft.ML;
+
+namespace Faces.Pipelines.Cli;
+
+/// <summary><c>faces experiment</c>: the study's mixture-of-Gaussians experiments, with a quick form for CI.</summary>
+internal static class ExperimentCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("experiment", "Re-run the study's experiments and write experiments.md/.html with figures.");
+        command.Subcommands.Add(Sub("mog-density", "Study 4.2/4.3: one MoG over all training images; random vs k-means, randConst 1/5/10/100.",
+            (ml, data, quick, seed, folder, md) => MixtureDensityExperiment.Execute(ml, data, MixtureDensityExperiment.Settings.Study(quick) with { Seed = seed }, folder, md)));
+        command.Subcommands.Add(Sub("mog-classes", "Study 4.4: anger vs happy, one MoG per class, error rates for K = 7..35.",
+            (ml, data, quick, seed, folder, md) => MixtureClassifierExperiment.Execute(ml, data, MixtureClassifierExperiment.Settings.Study(quick) with { Seed = seed }, folder, md)));
+        return command;
+    }
+
+    private static Command Sub(string name, string description, Action<MLContext, FaceDataset, bool, int, string, StringBuilder> run)
+    {
+        var command = new Command(name, description);
+        var data = CommonOptions.Data();
+        var quick = new Option<bool>("--quick") { Description = "Small synthetic data and fewer settings (what CI runs)." };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Output folder.", DefaultValueFactory = _ => new DirectoryInfo("faces-out/experiments") };
+        var seed = CommonOptions.Seed();
+        foreach (var option in new Option[] { data, quick, output, seed }) command.Options.Add(option);
+        command.SetAction(result =>
+        {
+            bool isQuick = result.GetValue(quick);
+            int seedValue = result.GetValue(seed);
+            string folder = result.GetValue(output)!.FullName;
+            var ml = new MLContext(seedValue);
+            var sizes = isQuick ? new SyntheticFaces.Options { TrainCount = 700, ValidationCount = 140, TestCount = 140 } : null;
+            var dataset = Progress.Spin("Loading data", () => DataSources.Load(ml, result.GetValue(data)!, seedValue, sizes));
+            var markdown = new StringBuilder($"# Faces experiment: {name}\n\nData: {dataset.Source}, {dataset.Shape} images; seed {seedValue}{(isQuick ? "; quick form" : "")}.\n\n");
+            Progress.Run(name, 1, step => { run(ml, dataset, isQuick, seedValue, folder, markdown); step(null); return 0; });
+            string path = Path.Combine(folder, $"{name}.md");
+            File.WriteAllText(path, markdown.ToString());
+            File.WriteAllText(Path.ChangeExtension(path, ".html"), ReportWriter.ToHtml(markdown.ToString()));
+            Console.WriteLine(markdown.ToString());
+            Console.WriteLine($"Report: {path}");
+            return 0;
+        });
+        return command;
+    }
+}

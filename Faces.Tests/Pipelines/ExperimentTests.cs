@@ -1,0 +1,70 @@
+using System.Text;
+using Faces.MLNet.Mixtures;
+using Faces.Pipelines.Data;
+using Faces.Pipelines.Experiments;
+using Microsoft.ML;
+
+namespace Faces.Tests.Pipelines;
+
+/// <summary>The study's experiments in their quick form (the full form runs from the command line).</summary>
+public sealed class ExperimentTests : IDisposable
+{
+    private static readonly FaceDataset Data = SyntheticFaces.Generate(new SyntheticFaces.Options { TrainCount = 280, ValidationCount = 70, TestCount = 70, Seed = 3 });
+    private readonly string folder = Directory.CreateTempSubdirectory("faces-experiments-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, true);
+
+    [Fact]
+    public void Mixture_density_experiment_records_every_setting_and_draws_means_and_variances()
+    {
+        var markdown = new StringBuilder();
+        var settings = MixtureDensityExperiment.Settings.Study(quick: true) with { Components = 3, Iterations = 5 };
+        var runs = MixtureDensityExperiment.Execute(new MLContext(1), Data, settings, folder, markdown);
+
+        Assert.Equal(4, runs.Count); // random and k-means × randConst 1 and 100
+        Assert.Equal(new[] { MixtureInitialization.Random, MixtureInitialization.KMeans }, runs.Select(r => r.Initialization).Distinct());
+        foreach (var run in runs)
+        {
+            Assert.Equal(5, run.LogLikelihoods.Count);
+            for (int i = 1; i < run.LogLikelihoods.Count; i++) Assert.True(run.LogLikelihoods[i] >= run.LogLikelihoods[i - 1] - 1e-6);
+            Assert.Equal(1.0, run.Weights.Sum(), 9);
+            Assert.True(double.IsFinite(run.ValidationPerRow));
+            // Held-out rows fit a little worse than the rows the mixture was fitted to.
+            Assert.True(run.ValidationPerRow < run.TrainPerRow + 50, $"valid {run.ValidationPerRow} vs train {run.TrainPerRow}");
+        }
+        Assert.True(File.Exists(Path.Combine(folder, "mog-density-random-rc100.png")));
+        Assert.True(File.Exists(Path.Combine(folder, "mog-density-loglik.png")));
+        Assert.Contains("| KMeans | 100 |", markdown.ToString());
+    }
+
+    [Fact]
+    public void Mixture_classifier_experiment_keeps_two_classes_and_reports_error_rates_per_K()
+    {
+        var pair = MixtureClassifierExperiment.TwoClasses(Data, new[] { 0, 3 });
+        Assert.Equal(new[] { "anger", "happy" }, pair.ClassNames);
+        Assert.Equal(Data.Train.Labels.Count(l => l is 0 or 3), pair.Train.Count);
+        Assert.All(pair.Test.Labels, l => Assert.InRange(l, 0, 1));
+        int firstHappy = Array.IndexOf(Data.Train.Labels, 3);
+        int index = Enumerable.Range(0, firstHappy).Count(n => Data.Train.Labels[n] is 0 or 3);
+        Assert.Equal(1, pair.Train.Labels[index]);
+        Assert.Equal(Data.Train.Row(firstHappy).ToArray(), pair.Train.Row(index).ToArray());
+
+        var markdown = new StringBuilder();
+        var runs = MixtureClassifierExperiment.Execute(new MLContext(1), Data, MixtureClassifierExperiment.Settings.Study(quick: true), folder, markdown);
+        Assert.Equal(new[] { 2, 7 }, runs.Select(r => r.Components));
+        Assert.All(runs, r => Assert.InRange(r.TestError, 0, 1));
+        Assert.All(runs, r => Assert.True(r.TrainError < 0.5, $"K={r.Components}: train error {r.TrainError} is no better than chance"));
+        Assert.True(File.Exists(Path.Combine(folder, "mog-classes-error.png")));
+        Assert.Throws<ArgumentException>(() => MixtureClassifierExperiment.TwoClasses(Data, new[] { 0, 9 }));
+    }
+
+    [Fact]
+    public void The_experiment_command_runs_its_quick_form()
+    {
+        var result = FacesCli.Run(folder, "experiment", "mog-classes", "--quick", "--out", "exp");
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.True(File.Exists(Path.Combine(folder, "exp", "mog-classes.md")));
+        Assert.True(File.Exists(Path.Combine(folder, "exp", "mog-classes.html")));
+        Assert.Contains("| 7 |", result.Output);
+    }
+}
