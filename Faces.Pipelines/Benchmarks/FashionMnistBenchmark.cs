@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Faces.Pipelines.Data.Loaders;
 using Faces.Torch;
@@ -17,8 +16,6 @@ namespace Faces.Pipelines.Benchmarks;
 /// </summary>
 public static class FashionMnistBenchmark
 {
-    private const string Python = "/usr/bin/python3";
-
     public static bool Run(TextWriter output, ModelKind model, int epochs, int threads, string folder = IdxLoader.DebianFashionMnistFolder,
         ConvolutionKind convolution = ConvolutionKind.Explicit)
     {
@@ -50,25 +47,16 @@ public static class FashionMnistBenchmark
 
         string name = model == ModelKind.Cnn ? $"CNN ({architecture.ParameterCount} parameters, {convolution} convolution)" : $"MLP ({architecture.ParameterCount} parameters)";
         output.WriteLine($"Fashion-MNIST {name}: {trainCount} training images {height}x{width}, {epochs} epochs, SGD eps 0.01 momentum 0.9, batch 100, {threads} threads");
-        if (!File.Exists(Python))
-        {
-            output.WriteLine($"Faces: {oursEpoch:F2} s/epoch, test accuracy {oursAccuracy:F4}; peer missing: apt-get install python3-torch");
-            return false;
-        }
         string work = Directory.CreateTempSubdirectory("faces-fashion-bench-").FullName;
         try
         {
             string script = Path.Combine(work, "peer.py");
             File.WriteAllText(script, PeerScript);
-            var start = new ProcessStartInfo(Python, new[] { script, folder, model.ToString().ToLowerInvariant(), epochs.ToString(CultureInfo.InvariantCulture), threads.ToString(CultureInfo.InvariantCulture) })
-                { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var process = Process.Start(start)!;
-            string stdout = process.StandardOutput.ReadToEnd();
-            string stderr = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
+            string? stdout = PythonPeer.Run(output, script, new[] { folder, model.ToString().ToLowerInvariant(),
+                epochs.ToString(CultureInfo.InvariantCulture), threads.ToString(CultureInfo.InvariantCulture) }, "PyTorch", "python3-torch");
+            if (stdout == null)
             {
-                output.WriteLine($"PyTorch peer failed (apt-get install python3-torch?): {stderr.Trim().Split('\n').LastOrDefault()}");
+                output.WriteLine($"Faces: {oursEpoch:F2} s/epoch, test accuracy {oursAccuracy:F4}");
                 return false;
             }
             var peer = stdout.Trim().Split(' ').Take(2).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();

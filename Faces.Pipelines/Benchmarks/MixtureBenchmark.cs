@@ -11,8 +11,6 @@ namespace Faces.Pipelines.Benchmarks;
 /// </summary>
 public static class MixtureBenchmark
 {
-    private const string Python = "/usr/bin/python3";
-
     /// <summary>Runs the benchmark; returns false when the peer is missing (and says how to install it).</summary>
     public static bool Run(TextWriter output, int rowsPerClass = 500, int dimension = 2304, int components = 7, int iterations = 10, int rounds = 3)
     {
@@ -51,19 +49,10 @@ public static class MixtureBenchmark
                 oursLogLikelihood = ll;
             }
 
-            if (!File.Exists(Python))
+            string? stdout = PythonPeer.Run(output, script, new[] { folder }, "scikit-learn", "python3-sklearn");
+            if (stdout == null)
             {
-                output.WriteLine($"Faces: {Timing.Median(ours):F3} s per fit; peer missing: apt-get install python3-sklearn");
-                return false;
-            }
-            var start = new ProcessStartInfo(Python, new[] { script, folder }) { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var process = Process.Start(start)!;
-            string stdout = process.StandardOutput.ReadToEnd();
-            string stderr = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                output.WriteLine($"scikit-learn peer failed (apt-get install python3-sklearn?): {stderr.Trim().Split('\n').LastOrDefault()}");
+                output.WriteLine($"Faces: {Timing.Median(ours):F3} s per fit");
                 return false;
             }
             var peer = stdout.Trim().Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();

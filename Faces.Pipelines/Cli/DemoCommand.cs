@@ -49,7 +49,7 @@ internal static class DemoCommand
             string folder = result.GetValue(output)!.FullName;
             Directory.CreateDirectory(folder);
             var ml = new MLContext(seed: seedValue);
-            var sizes = isQuick ? new SyntheticFaces.Options { TrainCount = 700, ValidationCount = 140, TestCount = 140 } : new SyntheticFaces.Options();
+            var sizes = isQuick ? SyntheticFaces.Options.Quick : new SyntheticFaces.Options();
             var dataset = Progress.Spin("Generating synthetic faces", () => DataSources.Load(ml, DataSources.Synthetic, seedValue, sizes));
             Console.WriteLine($"Data: {dataset.Source}: {dataset.Shape} faces, train {dataset.Train.Count} / valid {dataset.Validation.Count} / test {dataset.Test.Count}.");
 

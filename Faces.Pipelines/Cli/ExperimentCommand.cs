@@ -34,7 +34,7 @@ internal static class ExperimentCommand
             int seedValue = result.GetValue(seed);
             string folder = result.GetValue(output)!.FullName;
             var ml = new MLContext(seedValue);
-            var sizes = isQuick ? new SyntheticFaces.Options { TrainCount = 700, ValidationCount = 140, TestCount = 140 } : null;
+            var sizes = isQuick ? SyntheticFaces.Options.Quick : null;
             var dataset = Progress.Spin("Loading data", () => DataSources.Load(ml, result.GetValue(data)!, seedValue, sizes));
             var markdown = new StringBuilder($"# Faces experiment: {name}\n\nData: {dataset.Source}, {dataset.Shape} images; seed {seedValue}{(isQuick ? "; quick form" : "")}.\n\n");
             Progress.Run(name, 1, step => { run(ml, dataset, isQuick, seedValue, folder, markdown); step(null); return 0; });

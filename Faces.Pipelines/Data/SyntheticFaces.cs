@@ -19,6 +19,8 @@ public static class SyntheticFaces
         public int Seed { get; init; } = 1;
         /// <summary>Identities per split: train, valid, test. Default 60 / 12 / 12.</summary>
         public (int Train, int Valid, int Test) Identities { get; init; } = (60, 12, 12);
+        /// <summary>The small form that quick runs (CI) use: 700 / 140 / 140 images.</summary>
+        public static Options Quick { get; } = new() { TrainCount = 700, ValidationCount = 140, TestCount = 140 };
         /// <summary>Weakest expression strength (0 = neutral face, 1 = full). Default 0.3.</summary>
         public double MinimumStrength { get; init; } = 0.3;
     }

@@ -1,0 +1,27 @@
+using System.Diagnostics;
+
+namespace Faces.Pipelines.Benchmarks;
+
+/// <summary>Runs a peer script with Debian's own python3 (not a pyenv one first on PATH) and returns its standard output.</summary>
+internal static class PythonPeer
+{
+    public const string Python = "/usr/bin/python3";
+
+    /// <summary>Standard output of the script, or null after writing why it failed and what to install.</summary>
+    public static string? Run(TextWriter output, string script, IEnumerable<string> arguments, string peerName, string debianPackage)
+    {
+        if (!File.Exists(Python))
+        {
+            output.WriteLine($"{peerName} peer missing: {Python} not found (apt-get install {debianPackage})");
+            return null;
+        }
+        var start = new ProcessStartInfo(Python, new[] { script }.Concat(arguments)) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        string stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode == 0) return stdout.Result;
+        output.WriteLine($"{peerName} peer failed (apt-get install {debianPackage}?): {stderr.Trim().Split('\n').LastOrDefault()}");
+        return null;
+    }
+}
