@@ -17,6 +17,8 @@ internal static class ExperimentCommand
             (ml, data, quick, seed, folder, md) => MixtureDensityExperiment.Execute(ml, data, MixtureDensityExperiment.Settings.Study(quick) with { Seed = seed }, folder, md)));
         command.Subcommands.Add(Sub("mog-classes", "Study 4.4: anger vs happy, one MoG per class, error rates for K = 7..35.",
             (ml, data, quick, seed, folder, md) => MixtureClassifierExperiment.Execute(ml, data, MixtureClassifierExperiment.Settings.Study(quick) with { Seed = seed }, folder, md)));
+        command.Subcommands.Add(Sub("networks", "Study 2/3: MLP and CNN with the study's default and best settings, learning curves, uncertain examples (long: use --quick for a look).",
+            (ml, data, quick, seed, folder, md) => NetworkExperiment.Execute(ml, data, NetworkExperiment.Study(quick, seed), folder, md)));
         return command;
     }
 

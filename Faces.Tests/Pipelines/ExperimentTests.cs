@@ -67,4 +67,22 @@ public sealed class ExperimentTests : IDisposable
         Assert.True(File.Exists(Path.Combine(folder, "exp", "mog-classes.html")));
         Assert.Contains("| 7 |", result.Output);
     }
+
+    [Fact]
+    public void Network_experiment_runs_the_study_configurations_and_lists_uncertain_examples()
+    {
+        var markdown = new StringBuilder();
+        var epochs = new List<(string, int)>();
+        var configurations = NetworkExperiment.Study(quick: true);
+        var runs = NetworkExperiment.Execute(new MLContext(1), Data, configurations, folder, markdown, (name, epoch) => epochs.Add((name, epoch)));
+
+        Assert.Equal(configurations.Select(c => c.Name), runs.Select(r => r.Name));
+        Assert.Equal(new[] { 20, 20, 2, 2 }, runs.Select(r => r.Epochs));
+        Assert.Equal(44, epochs.Count);
+        Assert.All(runs, r => Assert.Equal(new[] { "train", "valid", "test" }, r.Splits.Select(s => s.Split)));
+        string text = markdown.ToString();
+        Assert.Contains("0.827 / 0.752 / 0.730", text); // the study's MLP accuracies, shown next to ours
+        Assert.Contains("Uncertain validation examples", text);
+        Assert.True(File.Exists(Path.Combine(folder, "networks-curve-4.png")));
+    }
 }
