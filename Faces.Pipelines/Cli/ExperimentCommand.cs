@@ -13,16 +13,20 @@ internal static class ExperimentCommand
     public static Command Create()
     {
         var command = new Command("experiment", "Re-run the study's experiments and write experiments.md/.html with figures.");
-        command.Subcommands.Add(Sub("mog-density", "Study 4.2/4.3: one MoG over all training images; random vs k-means, randConst 1/5/10/100.",
-            (ml, data, quick, seed, folder, md) => MixtureDensityExperiment.Execute(ml, data, MixtureDensityExperiment.Settings.Study(quick) with { Seed = seed }, folder, md)));
-        command.Subcommands.Add(Sub("mog-classes", "Study 4.4: anger vs happy, one MoG per class, error rates for K = 7..35.",
-            (ml, data, quick, seed, folder, md) => MixtureClassifierExperiment.Execute(ml, data, MixtureClassifierExperiment.Settings.Study(quick) with { Seed = seed }, folder, md)));
+        command.Subcommands.Add(Sub("mog-density", "Study 4.2/4.3: one MoG over all training images; random vs k-means, randConst 1/5/10/100.", _ => 1,
+            (ml, data, quick, seed, folder, md, _) => MixtureDensityExperiment.Execute(ml, data, MixtureDensityExperiment.Settings.Study(quick) with { Seed = seed }, folder, md)));
+        command.Subcommands.Add(Sub("mog-classes", "Study 4.4: anger vs happy, one MoG per class, error rates for K = 7..35.", _ => 1,
+            (ml, data, quick, seed, folder, md, _) => MixtureClassifierExperiment.Execute(ml, data, MixtureClassifierExperiment.Settings.Study(quick) with { Seed = seed }, folder, md)));
         command.Subcommands.Add(Sub("networks", "Study 2/3: MLP and CNN with the study's default and best settings, learning curves, uncertain examples (long: use --quick for a look).",
-            (ml, data, quick, seed, folder, md) => NetworkExperiment.Execute(ml, data, NetworkExperiment.Study(quick, seed), folder, md)));
+            quick => NetworkExperiment.Study(quick).Sum(c => c.Settings.Epochs ?? 1),
+            (ml, data, quick, seed, folder, md, step) => NetworkExperiment.Execute(ml, data, NetworkExperiment.Study(quick, seed), folder, md,
+                (name, epoch) => step($"{name}, epoch {epoch}"))));
         return command;
     }
 
-    private static Command Sub(string name, string description, Action<MLContext, FaceDataset, bool, int, string, StringBuilder> run)
+    /// <summary>A subcommand; <paramref name="steps"/> gives its progress bar's length for quick or full form, and the experiment reports each step.</summary>
+    private static Command Sub(string name, string description, Func<bool, int> steps,
+        Action<MLContext, FaceDataset, bool, int, string, StringBuilder, Action<string?>> run)
     {
         var command = new Command(name, description);
         var data = CommonOptions.Data();
@@ -39,7 +43,7 @@ internal static class ExperimentCommand
             var sizes = isQuick ? SyntheticFaces.Options.Quick : null;
             var dataset = Progress.Spin("Loading data", () => DataSources.Load(ml, result.GetValue(data)!, seedValue, sizes));
             var markdown = new StringBuilder($"# Faces experiment: {name}\n\nData: {dataset.Source}, {dataset.Shape} images; seed {seedValue}{(isQuick ? "; quick form" : "")}.\n\n");
-            Progress.Run(name, 1, step => { run(ml, dataset, isQuick, seedValue, folder, markdown); step(null); return 0; });
+            Progress.Run(name, steps(isQuick), step => { run(ml, dataset, isQuick, seedValue, folder, markdown, step); return 0; });
             string path = Path.Combine(folder, $"{name}.md");
             File.WriteAllText(path, markdown.ToString());
             File.WriteAllText(Path.ChangeExtension(path, ".html"), ReportWriter.ToHtml(markdown.ToString()));
