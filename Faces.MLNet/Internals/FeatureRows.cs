@@ -61,10 +61,7 @@ internal sealed class FeatureRows
             getFeatures(ref buffer);
             if (buffer.Length != dimension)
                 throw host.Except($"Row {row}: column '{featureColumn}' has {buffer.Length} values; expected {dimension}.");
-            buffer.CopyTo(dense);
-            for (int d = 0; d < dimension; d++)
-                if (!float.IsFinite(dense[d]))
-                    throw host.Except($"Row {row}: {featureColumn}[{d}] is {dense[d]}; finite values are needed.");
+            CopyFinite(host, buffer, dense, featureColumn, row);
             if (getLabel != null)
             {
                 getLabel(ref key);
@@ -75,6 +72,18 @@ internal sealed class FeatureRows
             row++;
         }
         return new FeatureRows(flat.ToArray(), labels.ToArray(), row, dimension);
+    }
+
+    /// <summary>
+    /// Copies a (dense or sparse) vector into <paramref name="destination"/>, failing on NaN or infinity with the row
+    /// (when known, ≥ 0) and the slot named.
+    /// </summary>
+    public static void CopyFinite(IExceptionContext host, in VBuffer<float> source, Span<float> destination, string column, long row = -1)
+    {
+        source.CopyTo(destination);
+        for (int d = 0; d < destination.Length; d++)
+            if (!float.IsFinite(destination[d]))
+                throw host.Except($"{(row >= 0 ? $"Row {row}: " : "")}{column}[{d}] is {destination[d]}; finite values are needed.");
     }
 
     /// <summary>Row <paramref name="n"/> as its own array.</summary>

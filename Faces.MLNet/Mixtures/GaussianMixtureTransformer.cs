@@ -112,18 +112,14 @@ public sealed class GaussianMixtureTransformer : RowToRowTransformerBase, IDispo
             var buffer = default(VBuffer<float>);
             long cachedPosition = -1;
             var responsibilities = new float[parent.Mixture.Components];
+            var values = new float[parent.Mixture.Dimension];
             double logLikelihood = 0;
             void Compute()
             {
                 if (cachedPosition == input.Position) return;
                 getFeatures(ref buffer);
-                var dense = new double[buffer.Length];
-                int d = 0;
-                foreach (var v in buffer.DenseValues())
-                {
-                    if (!float.IsFinite(v)) throw Host.Except($"Row {input.Position}: {parent.FeatureColumnName}[{d}] is {v}; finite values are needed.");
-                    dense[d++] = v;
-                }
+                Internals.FeatureRows.CopyFinite(Host, buffer, values, parent.FeatureColumnName, input.Position);
+                var dense = Array.ConvertAll(values, v => (double)v);
                 using var scope = NewDisposeScope();
                 var x = tensor(dense, new long[] { 1, dense.Length });
                 var joint = parent.Mixture.WeightedLogProbabilities(x);

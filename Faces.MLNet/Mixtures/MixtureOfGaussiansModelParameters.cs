@@ -123,19 +123,9 @@ public sealed class MixtureOfGaussiansModelParameters : ModelParametersBase<VBuf
     {
         if (source.Length != featureCount)
             throw Host.Except($"The Features vector has {source.Length} values; this mixture model was trained on {featureCount}.");
-        var dense = new double[featureCount];
-        var values = source.GetValues();
-        if (source.IsDense)
-        {
-            for (int i = 0; i < featureCount; i++) dense[i] = values[i];
-        }
-        else
-        {
-            var indices = source.GetIndices();
-            for (int i = 0; i < indices.Length; i++) dense[indices[i]] = values[i];
-        }
-        if (dense.Any(v => !double.IsFinite(v)))
-            throw Host.Except("The Features vector has a NaN or infinite value.");
+        var values = new float[featureCount];
+        Internals.FeatureRows.CopyFinite(Host, source, values, "Features");
+        var dense = Array.ConvertAll(values, v => (double)v);
 
         float[] posteriors;
         using (var scope = NewDisposeScope())

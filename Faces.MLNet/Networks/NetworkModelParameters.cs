@@ -105,9 +105,7 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
                 throw Host.Except($"The Features vector has {source.Length} values; this network was trained on {Describe(Architecture)}.");
             // A buffer per call: ML.NET may run one mapper on several cursors at once.
             var dense = new float[size];
-            source.CopyTo(dense);
-            foreach (var v in dense)
-                if (!float.IsFinite(v)) throw Host.Except("The Features vector has a NaN or infinite value.");
+            Internals.FeatureRows.CopyFinite(Host, source, dense, "Features");
             float[] probabilities = Network.PredictProbabilities(dense);
             var editor = VBufferEditor.Create(ref destination, probabilities.Length);
             probabilities.AsSpan().CopyTo(editor.Values);
