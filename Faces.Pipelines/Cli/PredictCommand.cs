@@ -29,16 +29,14 @@ internal static class PredictCommand
             var paths = result.GetValue(images)!.Select(i => i.FullName).ToList();
             var pixels = ImagePixels.Load(ml, paths, new ImageShape(side, side));
 
-            var dataset = new FaceDataset("images", ClassNames(transformer, inputSchema), new ImageShape(side, side),
-                new FaceSplit("images", pixels, new int[paths.Count], size), new FaceSplit("valid", Array.Empty<float>(), Array.Empty<int>(), size),
-                new FaceSplit("test", Array.Empty<float>(), Array.Empty<int>(), size));
-            var scored = transformer.Transform(dataset.ToDataView(ml, dataset.Train));
-            var scores = scored.GetColumn<float[]>("Score").ToList();
+            var classNames = ClassNames(transformer, inputSchema);
+            var rows = new FaceSplit("images", pixels, new int[paths.Count], size);
+            var scores = transformer.Transform(FaceDataset.ToDataView(ml, rows, classNames)).GetColumn<float[]>("Score").ToList();
             for (int i = 0; i < paths.Count; i++)
             {
                 int best = Array.IndexOf(scores[i], scores[i].Max());
-                string probabilities = string.Join(" ", dataset.ClassNames.Select((c, k) => $"{c}={scores[i][k].ToString("F3", CultureInfo.InvariantCulture)}"));
-                Console.WriteLine($"{paths[i]}\t{dataset.ClassNames[best]}\t{probabilities}");
+                string probabilities = string.Join(" ", classNames.Select((c, k) => $"{c}={scores[i][k].ToString("F3", CultureInfo.InvariantCulture)}"));
+                Console.WriteLine($"{paths[i]}\t{classNames[best]}\t{probabilities}");
             }
             return 0;
         });

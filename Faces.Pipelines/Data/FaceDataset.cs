@@ -51,14 +51,16 @@ public sealed class FaceDataset
     /// The split as an IDataView with a Features column (vector of <see cref="ImageShape.Size"/> Singles) and a Label
     /// key column whose key values are <see cref="ClassNames"/>. Rows are read from the split's arrays on demand.
     /// </summary>
-    public IDataView ToDataView(MLContext ml, FaceSplit split)
+    public IDataView ToDataView(MLContext ml, FaceSplit split) => ToDataView(ml, split, ClassNames);
+
+    /// <summary>Any rows (for example images to predict, with placeholder labels) as the same kind of IDataView.</summary>
+    public static IDataView ToDataView(MLContext ml, FaceSplit split, IReadOnlyList<string> classNames)
     {
         var definition = SchemaDefinition.Create(typeof(Row));
         definition[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, split.Dimension);
-        definition[nameof(Row.Label)].ColumnType = new KeyDataViewType(typeof(uint), ClassNames.Count);
-        var names = new VBuffer<ReadOnlyMemory<char>>(ClassNames.Count, ClassNames.Select(n => n.AsMemory()).ToArray());
-        definition[nameof(Row.Label)].AddAnnotation("KeyValues", names,
-            new VectorDataViewType(TextDataViewType.Instance, ClassNames.Count));
+        definition[nameof(Row.Label)].ColumnType = new KeyDataViewType(typeof(uint), classNames.Count);
+        var names = new VBuffer<ReadOnlyMemory<char>>(classNames.Count, classNames.Select(n => n.AsMemory()).ToArray());
+        definition[nameof(Row.Label)].AddAnnotation("KeyValues", names, new VectorDataViewType(TextDataViewType.Instance, classNames.Count));
         return ml.Data.LoadFromEnumerable(Rows(split), definition);
     }
 
