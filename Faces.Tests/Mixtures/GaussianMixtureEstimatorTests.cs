@@ -64,7 +64,17 @@ public sealed class GaussianMixtureEstimatorTests
 
         var missing = Assert.ThrowsAny<Exception>(() => ml.Transforms.GaussianMixture("Image").GetOutputSchema(shape));
         Assert.Contains("Image", missing.Message);
-        var tooFew = Assert.ThrowsAny<Exception>(() => ml.Transforms.GaussianMixture("Pixels", components: 30).Fit(data));
+        var sameNames = Assert.ThrowsAny<Exception>(() => ml.Transforms.GaussianMixture(new GaussianMixtureEstimator.Options
+        {
+            FeatureColumnName = "Pixels", ResponsibilitiesColumnName = "Out", LogLikelihoodColumnName = "Out",
+        }));
+        Assert.Contains("'Out'", sameNames.Message);
+        var badOptions = Assert.ThrowsAny<Exception>(() => ml.Transforms.GaussianMixture(new GaussianMixtureEstimator.Options
+        {
+            Mixture = new GaussianMixtureOptions { Components = 0 },
+        }));
+        Assert.Contains("Components", badOptions.Message);
+                var tooFew = Assert.ThrowsAny<Exception>(() => ml.Transforms.GaussianMixture("Pixels", components: 30).Fit(data));
         Assert.Contains("20 rows", tooFew.Message);
 
         using var model = estimator.Fit(data);

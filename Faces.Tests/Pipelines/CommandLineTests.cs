@@ -119,6 +119,10 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("face.png", notImage.Error);
         Assert.Contains("not a readable image", notImage.Error);
 
+        var filters = FacesCli.Run(folder, "train", "--model", "cnn", "--filters", "8", "--out", model);
+        Assert.Equal(2, filters.ExitCode);
+        Assert.Contains("--filters takes two numbers", filters.Error);
+
         var help = FacesCli.Run(folder, "train", "--help");
         Assert.Equal(0, help.ExitCode);
         Assert.Contains("--learning-rate", help.Output);

@@ -202,6 +202,10 @@ public sealed class LoaderTests : IDisposable
         var data = ImageFolderLoader.Load(new MLContext(1), root);
         Assert.Equal(new[] { "cat", "dog" }, data.ClassNames);
         Assert.Equal((2, 2, 2), (data.Train.Count, data.Validation.Count, data.Test.Count));
+
+        Directory.Delete(Path.Combine(root, "test"), true);
+        var noTest = Assert.Throws<InvalidDataException>(() => ImageFolderLoader.Load(new MLContext(1), root));
+        Assert.Contains("no test folder", noTest.Message);
     }
 
     [Fact]
