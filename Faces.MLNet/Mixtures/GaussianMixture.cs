@@ -15,6 +15,7 @@ public sealed class GaussianMixture : IDisposable
     private readonly Tensor means;         // [K, D]
     private readonly Tensor covariances;   // diagonal [K, D]; spherical [K]; shared [D, D]; full [K, D, D]
     private readonly Tensor? precisionCholesky; // shared [D, D]; full [K, D, D]: Σ⁻¹ = P Pᵀ
+    private readonly Lazy<MixtureDensity> density;
 
     /// <summary>Covariance shape.</summary>
     public CovarianceType CovarianceType { get; }
@@ -46,7 +47,15 @@ public sealed class GaussianMixture : IDisposable
             CovarianceType.SharedFull or CovarianceType.Full => PrecisionCholesky(covariances),
             _ => null,
         };
+        // Built on first use: a full-covariance mixture's managed copy is as large as its tensors.
+        density = new Lazy<MixtureDensity>(() => new MixtureDensity(type, Flat(weights), Flat(means), Flat(covariances),
+            precisionCholesky is null ? null : Flat(precisionCholesky), Dimension), LazyThreadSafetyMode.ExecutionAndPublication);
     }
+
+    /// <summary>The precomputed per-row scorer (thread-safe, no TorchSharp calls).</summary>
+    internal MixtureDensity Density => density.Value;
+
+    private static double[] Flat(Tensor t) => t.contiguous().data<double>().ToArray();
 
     /// <summary>Mixing coefficients π_k.</summary>
     public double[] Weights => weights.data<double>().ToArray();
@@ -93,12 +102,16 @@ public sealed class GaussianMixture : IDisposable
         return log.exp();
     }
 
-    /// <summary>log p(x) for rows of floats.</summary>
+    /// <summary>log p(x) for rows of floats, one row at a time (the same arithmetic ML.NET scoring uses).</summary>
     public double[] LogDensity(float[][] rows)
     {
-        using var scope = NewDisposeScope();
-        var x = ToTensor(rows, Dimension);
-        return LogDensity(x).data<double>().ToArray();
+        var row = new double[Dimension];
+        return rows.Select((r, n) =>
+        {
+            if (r.Length != Dimension) throw new ArgumentException($"Row {n} has {r.Length} values; expected {Dimension}.");
+            for (int d = 0; d < row.Length; d++) row[d] = r[d];
+            return Density.LogDensity(row);
+        }).ToArray();
     }
 
     internal static Tensor ToTensor(float[][] rows, int dimension)

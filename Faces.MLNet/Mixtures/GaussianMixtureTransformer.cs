@@ -2,7 +2,6 @@ using Faces.MLNet.Mixtures;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
-using static TorchSharp.torch;
 
 [assembly: LoadableClass(typeof(GaussianMixtureTransformer), null, typeof(SignatureLoadModel),
     "Faces Gaussian mixture density", GaussianMixtureTransformer.LoaderSignature)]
@@ -108,24 +107,26 @@ public sealed class GaussianMixtureTransformer : RowToRowTransformerBase, IDispo
         {
             disposer = null;
             var getFeatures = input.GetGetter<VBuffer<float>>(input.Schema[featureIndex]);
-            // Both outputs come from one E-step; compute it once per row, whichever column asks first.
+            var density = parent.Mixture.Density;
+            // Both outputs come from one E-step; compute it once per row, whichever column asks first. These buffers
+            // belong to this getter, and ML.NET gives every cursor (and so every thread) its own getters.
             var buffer = default(VBuffer<float>);
             long cachedPosition = -1;
-            var responsibilities = new float[parent.Mixture.Components];
-            var values = new float[parent.Mixture.Dimension];
+            var responsibilities = new float[density.Components];
+            var posterior = new double[density.Components];
+            var values = new float[density.Dimension];
+            var row = new double[density.Dimension];
             double logLikelihood = 0;
             void Compute()
             {
                 if (cachedPosition == input.Position) return;
                 getFeatures(ref buffer);
                 Internals.FeatureRows.CopyFinite(Host, buffer, values, parent.FeatureColumnName, input.Position);
-                var dense = Array.ConvertAll(values, v => (double)v);
-                using var scope = NewDisposeScope();
-                var x = tensor(dense, new long[] { 1, dense.Length });
-                var joint = parent.Mixture.WeightedLogProbabilities(x);
-                var log = joint.logsumexp(1, keepdim: true);
-                logLikelihood = log.item<double>();
-                (joint - log).exp().to_type(ScalarType.Float32).data<float>().CopyTo(responsibilities, 0);
+                for (int d = 0; d < row.Length; d++) row[d] = values[d];
+                logLikelihood = density.LogDensity(row, posterior);
+                if (!double.IsFinite(logLikelihood))
+                    throw Host.Except($"Row {input.Position}: log p({parent.FeatureColumnName}) is {logLikelihood}; the values are far outside what the mixture was fitted on.");
+                for (int k = 0; k < posterior.Length; k++) responsibilities[k] = (float)posterior[k];
                 cachedPosition = input.Position;
             }
 

@@ -123,18 +123,18 @@ public sealed class MixtureOfGaussiansModelParameters : ModelParametersBase<VBuf
     {
         if (source.Length != featureCount)
             throw Host.Except($"The Features vector has {source.Length} values; this mixture model was trained on {featureCount}.");
+        // Buffers per call and read-only model state: ML.NET calls one mapper from several cursor threads at once.
         var values = new float[featureCount];
         Internals.FeatureRows.CopyFinite(Host, source, values, "Features");
-        var dense = Array.ConvertAll(values, v => (double)v);
-
-        float[] posteriors;
-        using (var scope = NewDisposeScope())
-        {
-            var x = tensor(dense, new long[] { 1, featureCount });
-            posteriors = nn.functional.softmax(ClassLogJoint(x), 1).to_type(ScalarType.Float32).data<float>().ToArray();
-        }
+        var row = Array.ConvertAll(values, v => (double)v);
+        var joint = new double[mixtures.Length];
+        for (int c = 0; c < mixtures.Length; c++)
+            joint[c] = mixtures[c] == null ? double.NegativeInfinity : mixtures[c]!.Density.LogDensity(row) + logPriors[c];
+        double total = MixtureDensity.LogSumExp(joint);
+        if (!double.IsFinite(total))
+            throw Host.Except($"The class densities of a Features vector are {total}: its values are far outside what the model was trained on.");
         var editor = VBufferEditor.Create(ref destination, mixtures.Length);
-        posteriors.AsSpan().CopyTo(editor.Values);
+        for (int c = 0; c < joint.Length; c++) editor.Values[c] = (float)Math.Exp(joint[c] - total);
         destination = editor.Commit();
     }
 }

@@ -107,6 +107,9 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
             var dense = new float[size];
             Internals.FeatureRows.CopyFinite(Host, source, dense, "Features");
             float[] probabilities = Network.PredictProbabilities(dense);
+            if (Array.Exists(probabilities, p => !float.IsFinite(p)))
+                throw Host.Except("The network's output for a Features vector is not finite: its values are far outside what the network was trained on " +
+                                  $"(largest magnitude {dense.Max(MathF.Abs)}).");
             var editor = VBufferEditor.Create(ref destination, probabilities.Length);
             probabilities.AsSpan().CopyTo(editor.Values);
             destination = editor.Commit();
