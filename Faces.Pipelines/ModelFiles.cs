@@ -1,4 +1,6 @@
 using System.Reflection;
+using Faces.Pipelines.Data;
+using Faces.Torch.IO;
 using Microsoft.ML;
 
 namespace Faces.Pipelines;
@@ -6,40 +8,41 @@ namespace Faces.Pipelines;
 /// <summary>Saving and loading ML.NET model .zip files without losing what the user had.</summary>
 public static class ModelFiles
 {
-    /// <summary>Saves to a temporary name next to <paramref name="path"/>, then renames: an existing model is never half-overwritten.</summary>
-    public static void Save(MLContext ml, ITransformer model, DataViewSchema inputSchema, string path)
-    {
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temporary = full + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
-        {
-            ml.Model.Save(model, inputSchema, temporary);
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
-    }
+    /// <summary>
+    /// Saves to a temporary name next to <paramref name="path"/>, then renames: an existing model is never
+    /// half-overwritten. Two runs saving to one path at once both succeed; the file is the last one renamed.
+    /// </summary>
+    public static void Save(MLContext ml, ITransformer model, DataViewSchema inputSchema, string path) =>
+        AtomicFile.Write(path, (string temporary) => ml.Model.Save(model, inputSchema, temporary));
 
-    /// <summary>Loads a model .zip; a file that is not one, or needs an assembly that is missing, is a clear error.</summary>
+    /// <summary>
+    /// Loads a model .zip; every entry's CRC-32 is checked first (ML.NET does not), and a file that is not a model,
+    /// a damaged one, or one that needs a missing assembly is an error naming the file and the real cause.
+    /// </summary>
     public static ITransformer Load(MLContext ml, string path, out DataViewSchema inputSchema)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Model file not found: {path}", path);
+        VerifiedZip.VerifyAll(path, "a model .zip");
         try
         {
             return ml.Model.Load(path, out inputSchema);
         }
-        catch (TargetInvocationException e) when (e.InnerException is FileNotFoundException missing)
+        catch (Exception e) when (Innermost(e) is FileNotFoundException missing)
         {
             throw new InvalidDataException($"{path} needs assembly {missing.FileName}, which is not available: {missing.Message}", e);
         }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or System.IO.InvalidDataException or IOException
-                                      or ArgumentException)
+        catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidDataException or IOException
+                                      or ArgumentException or TargetInvocationException)
         {
-            throw new InvalidDataException($"{path} is not a readable ML.NET model: {e.Message}", e);
+            throw new InvalidDataException($"{path} is not a readable Faces model: {Innermost(e).Message}", e);
         }
+    }
+
+    /// <summary>The deepest cause: ML.NET wraps a loader's own message in "Error during class instantiation" and reflection's wrapper.</summary>
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException != null) e = e.InnerException;
+        return e;
     }
 
     /// <summary>

@@ -210,6 +210,8 @@ public sealed class GaussianMixture : IDisposable
         var type = (CovarianceType)reader.ReadInt32();
         int k = reader.ReadInt32(), d = reader.ReadInt32();
         if (!Enum.IsDefined(type) || k < 1 || d < 1) throw new InvalidDataException($"Corrupt mixture header ({type}, K={k}, D={d}).");
+        // Means alone are K·D doubles: a header asking for more than the stream holds is damage, not a mixture.
+        Internals.ChecksummedBlock.CheckRemaining(reader, (long)k * d, sizeof(double), "The mixture");
         var w = ReadDoubles(reader, k);
         var mu = ReadDoubles(reader, k, d);
         var cov = type switch
@@ -220,6 +222,7 @@ public sealed class GaussianMixture : IDisposable
             _ => ReadDoubles(reader, k, d, d),
         };
         int iterations = reader.ReadInt32();
+        Internals.ChecksummedBlock.CheckRemaining(reader, iterations, sizeof(double), "The mixture's EM record");
         var lls = Enumerable.Range(0, iterations).Select(_ => reader.ReadDouble()).ToArray();
         bool converged = reader.ReadBoolean();
         double lowerBound = reader.ReadDouble();
@@ -234,6 +237,7 @@ public sealed class GaussianMixture : IDisposable
     private static Tensor ReadDoubles(BinaryReader reader, params long[] shape)
     {
         long count = shape.Aggregate(1L, (a, b) => a * b);
+        Internals.ChecksummedBlock.CheckRemaining(reader, count, sizeof(double), "The mixture");
         var values = new double[count];
         for (long i = 0; i < count; i++) values[i] = reader.ReadDouble();
         return tensor(values, shape);

@@ -18,8 +18,8 @@ public sealed class GaussianMixtureTransformer : RowToRowTransformerBase, IDispo
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "FACESGMM",
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
+        verWrittenCur: 0x00010002, // the mixture inside a SHA-256-checked block
+        verReadableCur: 0x00010002,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(GaussianMixtureTransformer).Assembly.FullName);
@@ -48,12 +48,23 @@ public sealed class GaussianMixtureTransformer : RowToRowTransformerBase, IDispo
         var host = env.Register(nameof(GaussianMixtureTransformer));
         host.CheckValue(ctx, nameof(ctx));
         ctx.CheckAtModel(GetVersionInfo());
-        // *** Binary format (version 0x00010001) ***
-        // string ids: feature, responsibilities and log-likelihood column names; then GaussianMixture.WriteTo's record.
+        // *** Binary format ***
+        // string ids: feature, responsibilities and log-likelihood column names; then GaussianMixture.WriteTo's record,
+        // inside a ChecksummedBlock (int32 length, SHA-256, payload) from 0x00010002 on.
         string feature = ctx.LoadNonEmptyString();
         string responsibilities = ctx.LoadNonEmptyString();
         string logLikelihood = ctx.LoadNonEmptyString();
-        var mixture = GaussianMixture.ReadFrom(ctx.Reader);
+        GaussianMixture mixture;
+        try
+        {
+            mixture = ctx.Header.ModelVerWritten >= 0x00010002
+                ? GaussianMixture.ReadFrom(new BinaryReader(new MemoryStream(Internals.ChecksummedBlock.Read(ctx.Reader, "The Gaussian mixture"))))
+                : GaussianMixture.ReadFrom(ctx.Reader);
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+        {
+            throw host.ExceptDecode(e, e.Message);
+        }
         return new GaussianMixtureTransformer(host, mixture, feature, responsibilities, logLikelihood);
     }
 
@@ -66,7 +77,7 @@ public sealed class GaussianMixtureTransformer : RowToRowTransformerBase, IDispo
         ctx.SaveNonEmptyString(FeatureColumnName);
         ctx.SaveNonEmptyString(ResponsibilitiesColumnName);
         ctx.SaveNonEmptyString(LogLikelihoodColumnName);
-        Mixture.WriteTo(ctx.Writer);
+        Internals.ChecksummedBlock.Write(ctx.Writer, Mixture.WriteTo);
     }
 
     /// <inheritdoc />

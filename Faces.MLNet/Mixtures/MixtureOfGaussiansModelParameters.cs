@@ -21,8 +21,8 @@ public sealed class MixtureOfGaussiansModelParameters : ModelParametersBase<VBuf
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "FACESMOG",
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
+        verWrittenCur: 0x00010002, // the parameters inside a SHA-256-checked block
+        verReadableCur: 0x00010002,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(MixtureOfGaussiansModelParameters).Assembly.FullName);
@@ -61,22 +61,43 @@ public sealed class MixtureOfGaussiansModelParameters : ModelParametersBase<VBuf
     private MixtureOfGaussiansModelParameters(IHostEnvironment env, ModelLoadContext ctx)
         : base(env, LoaderSignature, ctx)
     {
-        // *** Binary format (version 0x00010001) ***
-        // int: classes; int: features; double[classes]: log priors;
-        // per class: bool present, then GaussianMixture.WriteTo's record.
-        int classes = ctx.Reader.ReadInt32();
-        featureCount = ctx.Reader.ReadInt32();
-        Host.CheckDecode(classes >= 2 && featureCount >= 1);
-        logPriors = Enumerable.Range(0, classes).Select(_ => ctx.Reader.ReadDouble()).ToArray();
-        mixtures = new GaussianMixture?[classes];
-        for (int c = 0; c < classes; c++)
+        // *** Binary format ***
+        // 0x00010002: ChecksummedBlock (int32 length, SHA-256, payload) around the 0x00010001 record.
+        // 0x00010001: int: classes; int: features; double[classes]: log priors;
+        //             per class: bool present, then GaussianMixture.WriteTo's record.
+        int classes;
+        try
         {
-            if (!ctx.Reader.ReadBoolean()) continue;
-            mixtures[c] = GaussianMixture.ReadFrom(ctx.Reader);
-            Host.CheckDecode(mixtures[c]!.Dimension == featureCount);
+            var reader = ctx.Header.ModelVerWritten >= 0x00010002
+                ? new BinaryReader(new MemoryStream(Internals.ChecksummedBlock.Read(ctx.Reader, "The mixture-of-Gaussians model")))
+                : ctx.Reader;
+            (classes, featureCount, logPriors, mixtures) = ReadParameters(reader);
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+        {
+            throw Host.ExceptDecode(e, e.Message);
         }
         inputType = new VectorDataViewType(NumberDataViewType.Single, featureCount);
         outputType = new VectorDataViewType(NumberDataViewType.Single, classes);
+    }
+
+    private static (int Classes, int Features, double[] LogPriors, GaussianMixture?[] Mixtures) ReadParameters(BinaryReader reader)
+    {
+        int classes = reader.ReadInt32();
+        int features = reader.ReadInt32();
+        if (classes < 2 || features < 1)
+            throw new InvalidDataException($"The mixture-of-Gaussians model is damaged: {classes} classes of {features} features.");
+        Internals.ChecksummedBlock.CheckRemaining(reader, classes, sizeof(double), "The mixture-of-Gaussians model");
+        var logPriors = Enumerable.Range(0, classes).Select(_ => reader.ReadDouble()).ToArray();
+        var mixtures = new GaussianMixture?[classes];
+        for (int c = 0; c < classes; c++)
+        {
+            if (!reader.ReadBoolean()) continue;
+            mixtures[c] = GaussianMixture.ReadFrom(reader);
+            if (mixtures[c]!.Dimension != features)
+                throw new InvalidDataException($"The mixture-of-Gaussians model is damaged: class {c}'s mixture has {mixtures[c]!.Dimension} dimensions, not {features}.");
+        }
+        return (classes, features, logPriors, mixtures);
     }
 
     internal static MixtureOfGaussiansModelParameters Create(IHostEnvironment env, ModelLoadContext ctx)
@@ -92,14 +113,17 @@ public sealed class MixtureOfGaussiansModelParameters : ModelParametersBase<VBuf
     {
         base.SaveCore(ctx);
         ctx.SetVersionInfo(GetVersionInfo());
-        ctx.Writer.Write(mixtures.Length);
-        ctx.Writer.Write(featureCount);
-        foreach (var p in logPriors) ctx.Writer.Write(p);
-        foreach (var mixture in mixtures)
+        Internals.ChecksummedBlock.Write(ctx.Writer, writer =>
         {
-            ctx.Writer.Write(mixture != null);
-            mixture?.WriteTo(ctx.Writer);
-        }
+            writer.Write(mixtures.Length);
+            writer.Write(featureCount);
+            foreach (var p in logPriors) writer.Write(p);
+            foreach (var mixture in mixtures)
+            {
+                writer.Write(mixture != null);
+                mixture?.WriteTo(writer);
+            }
+        });
     }
 
     ValueMapper<TIn, TOut> IValueMapper.GetMapper<TIn, TOut>()

@@ -23,8 +23,8 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "FACESNNC",
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
+        verWrittenCur: 0x00010002, // the network file inside a SHA-256-checked block
+        verReadableCur: 0x00010002,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(NetworkModelParameters).Assembly.FullName);
@@ -58,22 +58,32 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
     private NetworkModelParameters(IHostEnvironment env, ModelLoadContext ctx)
         : base(env, LoaderSignature, ctx)
     {
-        // *** Binary format (version 0x00010001) ***
-        // int: byte count; bytes: FacesNetwork.Save's stream (FACESNET header, architecture, curve, checksummed weights).
-        int length = ctx.Reader.ReadInt32();
-        Host.CheckDecode(length > 0);
-        byte[] bytes = ctx.Reader.ReadBytes(length);
-        Host.CheckDecode(bytes.Length == length, "The embedded network is truncated.");
+        // *** Binary format ***
+        // 0x00010002: ChecksummedBlock (int32 length, SHA-256, payload) holding FacesNetwork.Save's stream (FACESNET
+        //             header, architecture, curve, checksummed weights).
+        // 0x00010001: int: byte count; bytes: the same stream.
         try
         {
+            byte[] bytes = ctx.Header.ModelVerWritten >= 0x00010002
+                ? Internals.ChecksummedBlock.Read(ctx.Reader, "The network in the model .zip")
+                : LegacyBlock(ctx.Reader);
             Network = FacesNetwork.Load(new MemoryStream(bytes), "cpu", "the network in the model .zip");
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or ArgumentException)
         {
             throw Host.ExceptDecode(e, e.Message);
         }
         inputType = new VectorDataViewType(NumberDataViewType.Single, checked((int)Network.Architecture.InputSize));
         outputType = new VectorDataViewType(NumberDataViewType.Single, Network.Architecture.Classes);
+    }
+
+    private static byte[] LegacyBlock(BinaryReader reader)
+    {
+        int length = reader.ReadInt32();
+        Internals.ChecksummedBlock.CheckRemaining(reader, length, 1, "The network in the model .zip");
+        var bytes = reader.ReadBytes(length);
+        if (length <= 0 || bytes.Length != length) throw new InvalidDataException("The network in the model .zip is truncated.");
+        return bytes;
     }
 
     internal static NetworkModelParameters Create(IHostEnvironment env, ModelLoadContext ctx)
@@ -89,10 +99,7 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
     {
         base.SaveCore(ctx);
         ctx.SetVersionInfo(GetVersionInfo());
-        using var buffer = new MemoryStream();
-        Network.Save(buffer);
-        ctx.Writer.Write(checked((int)buffer.Length));
-        ctx.Writer.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
+        Internals.ChecksummedBlock.Write(ctx.Writer, writer => Network.Save(writer.BaseStream));
     }
 
     ValueMapper<TIn, TOut> IValueMapper.GetMapper<TIn, TOut>()

@@ -3,23 +3,42 @@ using Faces.Torch.Native;
 
 namespace Faces.Pipelines.Cli;
 
-/// <summary>Turns the errors a user can cause into one line on stderr and a non-zero exit, not a stack trace.</summary>
+/// <summary>
+/// Turns every error into one line on stderr and exit code 2 — parse errors and bad input alike — never a stack
+/// trace (FACES_TRACE=1 prints one for a developer). An error of a kind no input should cause is labelled internal.
+/// </summary>
 internal static class CommandLineErrors
 {
+    public const int BadInput = 2;
+
     public static int Run(RootCommand root, string[] args)
     {
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            Console.Error.WriteLine($"faces: error: {OneLine(parsed.Errors[0].Message)} (faces {string.Join(' ', parsed.CommandResult.Command.Name)} --help lists the options)");
+            return BadInput;
+        }
         try
         {
-            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (IsUserFacing(e))
+        catch (Exception e)
         {
-            Console.Error.WriteLine($"faces: error: {e.Message}");
-            return 2;
+            if (Environment.GetEnvironmentVariable("FACES_TRACE") == "1") Console.Error.WriteLine(e);
+            var cause = e is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerException! : e;
+            Console.Error.WriteLine(IsUserFacing(cause)
+                ? $"faces: error: {OneLine(cause.Message)}"
+                : $"faces: internal error ({cause.GetType().Name}): {OneLine(cause.Message)}");
+            return BadInput;
         }
     }
 
+    /// <summary>The message on one line: a newline inside a file name or a nested message is shown as \n.</summary>
+    public static string OneLine(string message) => message.Replace("\r", "\\r").Replace("\n", "\\n");
+
     private static bool IsUserFacing(Exception e) =>
         e is TorchNativeLoadException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException
-            or ArgumentException or FormatException or InvalidOperationException or IOException or UnauthorizedAccessException;
+            or ArgumentException or FormatException or InvalidOperationException or IOException or UnauthorizedAccessException
+            or OverflowException or OutOfMemoryException or OperationCanceledException;
 }

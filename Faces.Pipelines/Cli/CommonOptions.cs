@@ -17,7 +17,18 @@ internal static class CommonOptions
 
     public static Option<string> Device() => new("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
 
-    public static Option<int> Threads() => new("--threads") { Description = "libtorch threads (0: all cores).", DefaultValueFactory = _ => 0 };
+    public static Option<int> Threads()
+    {
+        var option = new Option<int>("--threads") { Description = $"libtorch threads, 0 (all cores) to the core count ({Environment.ProcessorCount} here).", DefaultValueFactory = _ => 0 };
+        // More threads than cores only slows libtorch down; hundreds of thousands never finish starting.
+        option.Validators.Add(result =>
+        {
+            int threads = result.GetValueOrDefault<int>();
+            if (threads < 0 || threads > Environment.ProcessorCount)
+                result.AddError($"--threads {threads}: give 0 (all cores) to {Environment.ProcessorCount}, the cores of this machine.");
+        });
+        return option;
+    }
 
     public static Option<FileInfo> Model(string description) => new("--model") { Description = description, Required = true };
 }

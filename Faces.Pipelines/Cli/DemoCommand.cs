@@ -47,8 +47,8 @@ internal static class DemoCommand
             bool isQuick = result.GetValue(quick);
             int seedValue = result.GetValue(seed);
             string folder = result.GetValue(output)!.FullName;
-            Directory.CreateDirectory(folder);
-            var ml = new MLContext(seed: seedValue);
+            OutputPaths.CheckFolder(folder, "--out");
+            var ml = Scratch.NewContext(seedValue);
             var sizes = isQuick ? SyntheticFaces.Options.Quick : new SyntheticFaces.Options();
             var dataset = Progress.Spin("Generating synthetic faces", () => DataSources.Load(ml, DataSources.Synthetic, seedValue, sizes));
             Console.WriteLine($"Data: {dataset.Source}: {dataset.Shape} faces, train {dataset.Train.Count} / valid {dataset.Validation.Count} / test {dataset.Test.Count}.");

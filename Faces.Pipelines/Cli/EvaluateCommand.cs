@@ -20,7 +20,8 @@ internal static class EvaluateCommand
         foreach (var option in new Option[] { model, data, split, report, seed }) command.Options.Add(option);
         command.SetAction(result =>
         {
-            var ml = new MLContext(seed: result.GetValue(seed));
+            if (result.GetValue(report) is { } reportFolder) OutputPaths.CheckFolder(reportFolder.FullName, "--report");
+            var ml = Scratch.NewContext(result.GetValue(seed));
             var file = result.GetValue(model)!;
             var transformer = ModelFiles.LoadClassifier(ml, file.FullName, out _);
             var dataset = Progress.Spin("Loading data", () => DataSources.Load(ml, result.GetValue(data)!, result.GetValue(seed)));

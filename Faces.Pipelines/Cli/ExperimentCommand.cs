@@ -39,14 +39,15 @@ internal static class ExperimentCommand
             bool isQuick = result.GetValue(quick);
             int seedValue = result.GetValue(seed);
             string folder = result.GetValue(output)!.FullName;
-            var ml = new MLContext(seedValue);
+            OutputPaths.CheckFolder(folder, "--out");
+            var ml = Scratch.NewContext(seedValue);
             var sizes = isQuick ? SyntheticFaces.Options.Quick : null;
             var dataset = Progress.Spin("Loading data", () => DataSources.Load(ml, result.GetValue(data)!, seedValue, sizes));
             var markdown = new StringBuilder($"# Faces experiment: {name}\n\nData: {dataset.Source}, {dataset.Shape} images; seed {seedValue}{(isQuick ? "; quick form" : "")}.\n\n");
             Progress.Run(name, steps(isQuick), step => { run(ml, dataset, isQuick, seedValue, folder, markdown, step); return 0; });
             string path = Path.Combine(folder, $"{name}.md");
-            File.WriteAllText(path, markdown.ToString());
-            File.WriteAllText(Path.ChangeExtension(path, ".html"), ReportWriter.ToHtml(markdown.ToString()));
+            ReportWriter.WriteText(path, markdown.ToString());
+            ReportWriter.WriteText(Path.ChangeExtension(path, ".html"), ReportWriter.ToHtml(markdown.ToString()));
             Console.WriteLine(markdown.ToString());
             Console.WriteLine($"Report: {path}");
             return 0;

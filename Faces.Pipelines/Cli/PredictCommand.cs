@@ -19,7 +19,7 @@ internal static class PredictCommand
         command.Arguments.Add(images);
         command.SetAction(result =>
         {
-            var ml = new MLContext(seed: 1);
+            var ml = Scratch.NewContext(1);
             var file = result.GetValue(model)!;
             var transformer = ModelFiles.LoadClassifier(ml, file.FullName, out var inputSchema);
             int size = (inputSchema["Features"].Type as VectorDataViewType)?.Size ?? 0;

@@ -21,7 +21,7 @@ internal static class ScoreCommand
             var csvFile = result.GetValue(csv)!;
             if (!modelFile.Exists) throw new FileNotFoundException($"Model file not found: {modelFile.FullName}");
             if (!csvFile.Exists) throw new FileNotFoundException($"Feature file not found: {csvFile.FullName}");
-            var ml = new MLContext(seed: 1);
+            var ml = Scratch.NewContext(1);
             var transformer = ModelFiles.Load(ml, modelFile.FullName, out var inputSchema);
             var featureType = inputSchema["Features"].Type as VectorDataViewType
                               ?? throw new InvalidDataException($"{modelFile.Name}: the model's Features column is not a vector.");

@@ -49,11 +49,13 @@ internal static class TrainCommand
                 MogIterations = result.GetValue(iterations), Covariance = result.GetValue(covariance), MogInitialization = result.GetValue(init),
                 Normalization = result.GetValue(normalize), Seed = result.GetValue(seed), Device = result.GetValue(device)!, Threads = result.GetValue(threads),
             };
-            var ml = new MLContext(seed: settings.Seed);
+            var path = result.GetValue(output)!.FullName;
+            OutputPaths.CheckFile(path, "--out");
+            if (result.GetValue(report) is { } reportFolder) OutputPaths.CheckFolder(reportFolder.FullName, "--report");
+            var ml = Scratch.NewContext(settings.Seed);
             var dataset = Progress.Spin("Loading data", () => DataSources.Load(ml, result.GetValue(data)!, settings.Seed));
             Console.WriteLine($"Data: {dataset.Source}: {dataset.Shape} images, {dataset.ClassNames.Count} classes, train {dataset.Train.Count} / valid {dataset.Validation.Count} / test {dataset.Test.Count}.");
             var trained = Train(ml, dataset, settings);
-            var path = result.GetValue(output)!.FullName;
             ModelFiles.Save(ml, trained.Model, trained.InputSchema, path);
             Console.WriteLine($"Saved {path}");
             var splits = Progress.Evaluate(settings.Model.ToString().ToUpperInvariant(), ml, trained.Model, dataset, dataset.Splits);

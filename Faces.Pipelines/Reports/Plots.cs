@@ -1,3 +1,4 @@
+using Faces.Torch.IO;
 using Faces.Pipelines.Data;
 using Faces.Torch.Training;
 using OxyPlot;
@@ -106,13 +107,11 @@ public static class Plots
                 bitmap.SetPixel(i * (w * scale + gap) + x, r * (h * scale + gap) + y, new SKColor(v, v, v));
             }
         }
-        using var file = File.Create(path);
-        bitmap.Encode(file, SKEncodedImageFormat.Png, 100);
+        AtomicFile.Write(path, (Stream file) => bitmap.Encode(file, SKEncodedImageFormat.Png, 100));
     }
 
     private static void Export(PlotModel model, string path, int width, int height)
     {
-        using var file = File.Create(path);
-        new OxyPlot.SkiaSharp.PngExporter { Width = width, Height = height }.Export(model, file);
+        AtomicFile.Write(path, (Stream file) => new OxyPlot.SkiaSharp.PngExporter { Width = width, Height = height }.Export(model, file));
     }
 }

@@ -12,6 +12,10 @@ namespace Faces.Pipelines.Reports;
 /// </summary>
 public static class ReportWriter
 {
+    /// <summary>Writes a text file under a temporary name, then renames it: a full disk leaves no truncated report.</summary>
+    public static void WriteText(string path, string text) =>
+        Faces.Torch.IO.AtomicFile.Write(path, (Stream file) => file.Write(Encoding.UTF8.GetBytes(text)));
+
     /// <summary>Writes the report into <paramref name="folder"/>; returns the Markdown file's path.</summary>
     public static string Write(string folder, FaceDataset data, IReadOnlyList<ModelReport> models)
     {
@@ -71,8 +75,8 @@ public static class ReportWriter
         }
 
         string markdown = Path.Combine(folder, "report.md");
-        File.WriteAllText(markdown, md.ToString());
-        File.WriteAllText(Path.Combine(folder, "report.html"), ToHtml(md.ToString()));
+        WriteText(markdown, md.ToString());
+        WriteText(Path.Combine(folder, "report.html"), ToHtml(md.ToString()));
         return markdown;
     }
 

@@ -38,13 +38,13 @@ public sealed record CnnArchitecture : NetworkArchitecture
     public (int Height, int Width) PooledSize => (Height / Pool1 / Pool2, Width / Pool1 / Pool2);
 
     /// <summary>Inputs of the fully connected layer.</summary>
-    public long FullyConnectedInputs => (long)Filters2 * PooledSize.Height * PooledSize.Width;
+    public long FullyConnectedInputs => checked((long)Filters2 * PooledSize.Height * PooledSize.Width);
 
     /// <inheritdoc />
-    public override long ParameterCount =>
+    public override long ParameterCount => checked(
         (long)Filters1 * Channels * FilterSize * FilterSize + Filters1
         + (long)Filters2 * Filters1 * FilterSize * FilterSize + Filters2
-        + FullyConnectedInputs * Classes + Classes;
+        + FullyConnectedInputs * Classes + Classes);
 
     /// <inheritdoc />
     public override void Validate()
@@ -56,6 +56,7 @@ public sealed record CnnArchitecture : NetworkArchitecture
             throw new ArgumentException("Filter size, filter counts and pool sizes must be positive.");
         if (PooledSize.Height < 1 || PooledSize.Width < 1)
             throw new ArgumentException($"A {Height}x{Width} input is too small for pools {Pool1} and {Pool2}.");
+        CheckSize();
     }
 
     /// <inheritdoc />

@@ -129,21 +129,7 @@ public sealed class FacesNetwork : IDisposable
     }
 
     /// <summary>Writes the network to a file: to a temporary name first, then renamed, so an existing file is never left half-written.</summary>
-    public void Save(string path)
-    {
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temporary = full + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
-        {
-            using (var file = File.Create(temporary)) Save(file);
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
-    }
+    public void Save(string path) => IO.AtomicFile.Write(path, (Stream file) => Save(file));
 
     /// <summary>Reads a network written by <see cref="Save(Stream)"/>; <paramref name="source"/> names it in errors.</summary>
     /// <remarks>With <c>expected</c>, a file holding another architecture is an error rather than a surprise.</remarks>
@@ -166,7 +152,9 @@ public sealed class FacesNetwork : IDisposable
                            ?? throw new InvalidDataException($"{source}: the architecture is missing.");
             curve = JsonSerializer.Deserialize<EpochRecord[]>(input.ReadString(), Json) ?? Array.Empty<EpochRecord>();
             long length = input.ReadInt64();
-            if (length < 0 || length > int.MaxValue) throw new InvalidDataException($"{source}: weight block length {length} is invalid.");
+            long available = stream.CanSeek ? stream.Length - stream.Position - 32 : Array.MaxLength;
+            if (length < 0 || length > available || length > Array.MaxLength)
+                throw new InvalidDataException($"{source}: the weight block claims {length} bytes but {(stream.CanSeek ? available : Array.MaxLength)} can follow.");
             byte[] hash = input.ReadBytes(32);
             weights = input.ReadBytes((int)length);
             if (weights.Length != length) throw new InvalidDataException($"{source}: the weights are truncated ({weights.Length} of {length} bytes).");

@@ -22,7 +22,7 @@ public sealed record MlpArchitecture : NetworkArchitecture
             long count = 0, previous = Inputs;
             foreach (var width in Hidden.Append(Classes))
             {
-                count += previous * width + width;
+                count = checked(count + previous * width + width);
                 previous = width;
             }
             return count;
@@ -35,6 +35,7 @@ public sealed record MlpArchitecture : NetworkArchitecture
         base.Validate();
         if (Inputs < 1) throw new ArgumentException($"Inputs must be positive; got {Inputs}.");
         if (Hidden.Any(h => h < 1)) throw new ArgumentException($"Hidden layer widths must be positive; got [{string.Join(", ", Hidden)}].");
+        CheckSize();
     }
 
     /// <inheritdoc />

@@ -29,11 +29,33 @@ public abstract record NetworkArchitecture
     [JsonIgnore]
     public abstract long InputSize { get; }
 
+    /// <summary>
+    /// The most trainable parameters a network may have: 100 million (400 MB of float32 weights, ~2,400 times the
+    /// study's CNN). A larger request is almost surely a typo, and libtorch would die trying to allocate it.
+    /// </summary>
+    public const long MaxParameters = 100_000_000;
+
     /// <summary>Checks the settings; throws <see cref="ArgumentException"/> naming the bad one.</summary>
     public virtual void Validate()
     {
         if (Classes < 2) throw new ArgumentException($"Classes must be at least 2; got {Classes}.");
         if (HiddenInitStd <= 0 || OutputInitStd <= 0) throw new ArgumentException("Initialisation standard deviations must be positive.");
+    }
+
+    /// <summary>Checked after the subclass's own checks, which make <see cref="ParameterCount"/> meaningful.</summary>
+    protected void CheckSize()
+    {
+        long count;
+        try
+        {
+            count = ParameterCount;
+        }
+        catch (OverflowException)
+        {
+            count = long.MaxValue;
+        }
+        if (count > MaxParameters)
+            throw new ArgumentException($"{this} has {(count == long.MaxValue ? "more than 2^63" : count.ToString("N0"))} parameters; Faces builds networks of at most {MaxParameters:N0}.");
     }
 
     /// <summary>Builds the module with freshly initialised weights, drawn from torch's generator (seed it first).</summary>

@@ -46,6 +46,12 @@ public sealed class NetworkTrainer(TrainingOptions options)
                 validMetrics?.CrossEntropy, validMetrics?.Accuracy, clock.Elapsed.TotalSeconds);
             curve.Add(record);
             progress?.Invoke(record);
+            if (!double.IsFinite(trainMetrics?.CrossEntropy ?? 0) || !double.IsFinite(validMetrics?.CrossEntropy ?? 0) || !WeightsAreFinite(network))
+            {
+                DisposeAll(bestWeights);
+                network.Dispose();
+                throw new TrainingDivergedException(epoch, Options.LearningRate);
+            }
 
             if (Options.EarlyStoppingPatience > 0 && validMetrics != null)
             {
@@ -70,6 +76,12 @@ public sealed class NetworkTrainer(TrainingOptions options)
         }
         network.LearningCurve = curve;
         return network;
+    }
+
+    private static bool WeightsAreFinite(FacesNetwork network)
+    {
+        using var scope = NewDisposeScope();
+        return network.Module.parameters().All(p => p.isfinite().all().item<bool>());
     }
 
     private void RunEpoch(FacesNetwork network, optim.Optimizer optimizer, LabeledTensors train, Generator shuffler, CancellationToken cancellation)

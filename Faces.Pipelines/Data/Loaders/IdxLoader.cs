@@ -21,13 +21,14 @@ public static class IdxLoader
     {
         var bytes = ReadAll(path);
         var dims = Header(bytes, path, expectedDimensions: 3);
-        long size = (long)dims[0] * dims[1] * dims[2];
         int offset = 4 + 4 * 3;
-        if (bytes.Length - offset != size)
+        // Each factor is at most 2³², so the product of three fits a UInt128 and cannot wrap.
+        UInt128 size = (UInt128)dims[0] * dims[1] * dims[2];
+        if (size != (UInt128)(bytes.Length - offset))
             throw new InvalidDataException($"{path}: the header promises {dims[0]} images of {dims[1]}x{dims[2]} ({size} bytes) but {bytes.Length - offset} follow.");
-        var pixels = new float[size];
-        for (long i = 0; i < size; i++) pixels[i] = bytes[offset + i] / 255f;
-        return (pixels, dims[0], dims[1], dims[2]);
+        var pixels = new float[bytes.Length - offset];
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = bytes[offset + i] / 255f;
+        return (pixels, (int)dims[0], (int)dims[1], (int)dims[2]);
     }
 
     /// <summary>Reads an IDX label file.</summary>
@@ -35,16 +36,17 @@ public static class IdxLoader
     {
         var bytes = ReadAll(path);
         var dims = Header(bytes, path, expectedDimensions: 1);
-        if (bytes.Length - 8 != dims[0])
+        if ((ulong)(bytes.Length - 8) != dims[0])
             throw new InvalidDataException($"{path}: the header promises {dims[0]} labels but {bytes.Length - 8} follow.");
         return bytes.AsSpan(8).ToArray().Select(b => (int)b).ToArray();
     }
 
     /// <summary>
     /// Fashion-MNIST (train-/t10k- images and labels) from <paramref name="folder"/>; <paramref name="validationCount"/>
-    /// training images, chosen by a seeded shuffle, become the validation split.
+    /// training images, chosen by a seeded shuffle, become the validation split (by default one in six, which is
+    /// Fashion-MNIST's usual 10,000 of 60,000).
     /// </summary>
-    public static FaceDataset LoadFashionMnist(string folder = DebianFashionMnistFolder, int validationCount = 10000, int seed = 1)
+    public static FaceDataset LoadFashionMnist(string folder = DebianFashionMnistFolder, int? validationCount = null, int seed = 1)
     {
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException($"Fashion-MNIST not found at {folder}. Install Debian's package: sudo apt-get install dataset-fashion-mnist");
@@ -57,17 +59,18 @@ public static class IdxLoader
             throw new InvalidDataException($"{folder}: image and label counts differ ({trainCount}/{trainLabels.Length} train, {testCount}/{testLabels.Length} test).");
         if (testHeight != height || testWidth != width)
             throw new InvalidDataException($"{folder}: train images are {height}x{width} but test images are {testHeight}x{testWidth}.");
-        if (validationCount < 1 || validationCount >= trainCount)
-            throw new ArgumentException($"The validation split must take between 1 and {trainCount - 1} training images; got {validationCount}.");
+        int validation = validationCount ?? Math.Max(1, trainCount / 6);
+        if (validation < 1 || validation >= trainCount)
+            throw new ArgumentException($"The validation split must take between 1 and {trainCount - 1} of the {trainCount} training images; got {validation}.");
 
         int size = height * width;
         var all = new FaceSplit("all", trainPixels, trainLabels, size);
         var order = Enumerable.Range(0, trainCount).ToArray();
         new Random(seed).Shuffle(order);
-        var validation = all.Subset("valid", order[..validationCount]);
-        var train = all.Subset("train", order[validationCount..]);
+        var valid = all.Subset("valid", order[..validation]);
+        var train = all.Subset("train", order[validation..]);
         var test = new FaceSplit("test", testPixels, testLabels, size);
-        return new FaceDataset(folder, FashionMnistClasses, new ImageShape(height, width), train, validation, test);
+        return new FaceDataset(folder, FashionMnistClasses, new ImageShape(height, width), train, valid, test);
     }
 
     private static string Find(string folder, string stem)
@@ -89,24 +92,28 @@ public static class IdxLoader
         using var buffer = new MemoryStream();
         try
         {
-            if (gzip)
+            using Stream source = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
+            // Bounded copy: a gzip bomb or an endless file stops at the limit with a message, not "Stream was too long".
+            var chunk = new byte[1 << 16];
+            int read;
+            while ((read = source.Read(chunk)) > 0)
             {
-                using var unzip = new GZipStream(file, CompressionMode.Decompress);
-                unzip.CopyTo(buffer);
-            }
-            else
-            {
-                file.CopyTo(buffer);
+                if (buffer.Length + read > MaxFileBytes)
+                    throw new InvalidDataException($"{path}: more than {MaxFileBytes} bytes{(gzip ? " once decompressed" : "")}; IDX files this loader reads are smaller.");
+                buffer.Write(chunk, 0, read);
             }
         }
-        catch (InvalidDataException e)
+        catch (InvalidDataException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
         {
             throw new InvalidDataException($"{path}: the gzip stream is corrupt: {e.Message}", e);
         }
         return buffer.ToArray();
     }
 
-    private static int[] Header(byte[] bytes, string path, int expectedDimensions)
+    /// <summary>The largest IDX file (decompressed) read: 1 GiB, ~17 times Fashion-MNIST's training images.</summary>
+    public const long MaxFileBytes = 1L << 30;
+
+    private static uint[] Header(byte[] bytes, string path, int expectedDimensions)
     {
         if (bytes.Length < 4 || bytes[0] != 0 || bytes[1] != 0)
             throw new InvalidDataException($"{path} is not an IDX file (bad magic number).");
@@ -115,6 +122,6 @@ public static class IdxLoader
         if (bytes[3] != expectedDimensions)
             throw new InvalidDataException($"{path}: {bytes[3]} dimensions; expected {expectedDimensions} ({(expectedDimensions == 3 ? "images" : "labels")}).");
         if (bytes.Length < 4 + 4 * expectedDimensions) throw new InvalidDataException($"{path} is truncated inside its header.");
-        return Enumerable.Range(0, expectedDimensions).Select(d => checked((int)BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(4 + 4 * d)))).ToArray();
+        return Enumerable.Range(0, expectedDimensions).Select(d => BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(4 + 4 * d))).ToArray();
     }
 }

@@ -5,7 +5,7 @@ namespace Faces.Pipelines.Data.Loaders;
 /// <summary>
 /// The Toronto Faces Dataset as the study used it: an .npz with inputs_train/valid/test (rows of 48x48 = 2304 pixels)
 /// and target_train/valid/test (class indices 0..6, or one-hot rows). uint8 pixels are divided by 255 (the study's
-/// only preprocessing); float pixels are taken as they are.
+/// only preprocessing), uint16 by 65535; float pixels are taken as they are; other dtypes are refused.
 /// </summary>
 public static class TfdLoader
 {
@@ -26,14 +26,25 @@ public static class TfdLoader
         return new FaceDataset(path, FaceDataset.Emotions, shape, splits[0], splits[1], splits[2]);
     }
 
+    /// <summary>
+    /// What the pixels of each dtype are divided by: unsigned integers by their largest value (uint8 /255, uint16
+    /// /65535), floats taken as they are. Signed and wider integers have no agreed pixel range and are refused.
+    /// </summary>
+    public static float PixelScale(string path, string key, string dtype) => (dtype[1], dtype[2..]) switch
+    {
+        ('u', "1") => byte.MaxValue,
+        ('u', "2") => ushort.MaxValue,
+        ('f', _) => 1,
+        _ => throw new InvalidDataException($"{path}: '{key}' has dtype '{dtype}'; pixels must be uint8 (0..255), uint16 (0..65535) or float."),
+    };
+
     private static FaceSplit Split(string path, string name, string inputKey, NpyArray inputs, string targetKey, NpyArray targets, int pixels)
     {
         if (inputs.Shape.Length != 2 || inputs.Shape[1] != pixels)
             throw new InvalidDataException($"{path}: '{inputKey}' has shape ({string.Join(", ", inputs.Shape)}); expected (N, {pixels}) for 48x48 images.");
         int rows = inputs.Shape[0];
-        var features = inputs.Values;
-        if (inputs.DType[1] == 'u' && inputs.DType.EndsWith('1'))
-            features = features.Select(v => v / 255f).ToArray();
+        float scale = PixelScale(path, inputKey, inputs.DType);
+        var features = scale == 1 ? inputs.Values : inputs.Values.Select(v => v / scale).ToArray();
         int bad = Array.FindIndex(features, v => !float.IsFinite(v));
         if (bad >= 0) throw new InvalidDataException($"{path}: '{inputKey}' row {bad / pixels} has a NaN or infinite pixel.");
 

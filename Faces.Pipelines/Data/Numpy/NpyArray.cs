@@ -28,29 +28,54 @@ public sealed partial class NpyArray
         Values = values;
     }
 
-    /// <summary>Reads one array; <paramref name="source"/> names it in errors.</summary>
-    public static NpyArray Read(Stream stream, string source)
+    /// <summary>numpy's own default limit on a header (max_header_size); a longer one is not a real array.</summary>
+    public const int MaxHeaderLength = 10000;
+
+    /// <summary>Reads one array from a seekable stream holding it to its end.</summary>
+    public static NpyArray Read(Stream stream, string source) => Read(stream, source, stream.Length - stream.Position);
+
+    /// <summary>
+    /// Reads one array of <paramref name="length"/> bytes in all; <paramref name="source"/> names it in errors. Every
+    /// size the header states is checked against that length before anything is allocated.
+    /// </summary>
+    public static NpyArray Read(Stream stream, string source, long length)
     {
         var prefix = ReadExactly(stream, 8, source, "header");
         if (!prefix.AsSpan(0, 6).SequenceEqual(Magic)) throw new InvalidDataException($"{source} is not a .npy array (bad magic).");
         int major = prefix[6];
-        int headerLength = major switch
+        long headerLength = major switch
         {
             1 => BinaryPrimitives.ReadUInt16LittleEndian(ReadExactly(stream, 2, source, "header length")),
-            2 or 3 => checked((int)BinaryPrimitives.ReadUInt32LittleEndian(ReadExactly(stream, 4, source, "header length"))),
+            2 or 3 => BinaryPrimitives.ReadUInt32LittleEndian(ReadExactly(stream, 4, source, "header length")),
             _ => throw new InvalidDataException($"{source}: .npy format version {major} is not supported (1–3 are)."),
         };
-        string header = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(ReadExactly(stream, headerLength, source, "header"));
+        int prefixLength = major == 1 ? 10 : 12;
+        if (headerLength > MaxHeaderLength || prefixLength + headerLength > length)
+            throw new InvalidDataException($"{source}: the .npy header claims {headerLength} bytes; the array has {length} bytes in all and numpy writes at most {MaxHeaderLength}.");
+        string header = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(ReadExactly(stream, (int)headerLength, source, "header"));
 
         string dtype = HeaderField(DescrPattern(), header, source, "descr");
         bool fortran = HeaderField(FortranPattern(), header, source, "fortran_order") == "True";
-        var shape = HeaderField(ShapePattern(), header, source, "shape")
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
-        long count = shape.Aggregate(1L, (a, d) => a * d);
-        if (count > int.MaxValue) throw new InvalidDataException($"{source}: {count} values is more than one array can hold.");
-
+        string shapeText = HeaderField(ShapePattern(), header, source, "shape");
+        var shape = shapeText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(d => int.TryParse(d, out int n) && n >= 0 ? n
+                : throw new InvalidDataException($"{source}: shape ({shapeText}) has the dimension '{d}'; dimensions are whole numbers from 0 to {int.MaxValue}."))
+            .ToArray();
         int itemSize = ItemSize(dtype, source);
-        var raw = ReadExactly(stream, checked((int)count * itemSize), source, "data");
+        long dataLength = length - prefixLength - headerLength;
+        // Every partial product is bounded by the bytes that follow, so nothing here can overflow.
+        long count = 1;
+        foreach (int d in shape)
+        {
+            count *= d;
+            if (count * itemSize > dataLength)
+                throw new InvalidDataException($"{source} is truncated or damaged: shape ({shapeText}) of {dtype} needs more than the {dataLength} data bytes that follow the header.");
+        }
+        if (count * itemSize != dataLength)
+            throw new InvalidDataException($"{source} is truncated or damaged: shape ({shapeText}) of {dtype} needs {count * itemSize} data bytes but {dataLength} follow the header.");
+        if (count > Array.MaxLength) throw new InvalidDataException($"{source}: {count} values is more than one array can hold.");
+
+        var raw = ReadExactly(stream, checked((int)(count * itemSize)), source, "data");
         var values = Convert(raw, dtype, (int)count);
         if (fortran && shape.Length > 1) values = ToRowMajor(values, shape);
         return new NpyArray(dtype, shape, values);
