@@ -1,7 +1,19 @@
 using System.CommandLine;
 using Faces.Pipelines.Cli;
+using Faces.Pipelines.Data.Loaders;
 
 var root = new RootCommand("Faces: facial-expression classification with ML.NET and TorchSharp.");
+var maxImagePixels = new Option<long>("--max-image-pixels")
+{
+    Description = "Refuse image files larger than this many pixels, read from their header before decoding (Pillow's default cap).",
+    DefaultValueFactory = _ => ImageFiles.DefaultMaxPixels,
+    Recursive = true,
+};
+maxImagePixels.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<long>() < 1) result.AddError("--max-image-pixels must be at least 1.");
+});
+root.Options.Add(maxImagePixels);
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvaluateCommand.Create());
@@ -10,4 +22,4 @@ root.Subcommands.Add(ExperimentCommand.Create());
 root.Subcommands.Add(InfoCommand.Create());
 root.Subcommands.Add(BenchmarkCommand.Create());
 root.Subcommands.Add(ScoreCommand.Create());
-return CommandLineErrors.Run(root, args);
+return CommandLineErrors.Run(root, args, parsed => ImageFiles.MaxPixels = parsed.GetValue(maxImagePixels));

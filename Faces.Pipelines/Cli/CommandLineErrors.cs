@@ -11,7 +11,8 @@ internal static class CommandLineErrors
 {
     public const int BadInput = 2;
 
-    public static int Run(RootCommand root, string[] args)
+    /// <summary>Parses and runs; <paramref name="configure"/> applies process-wide options once parsing succeeded.</summary>
+    public static int Run(RootCommand root, string[] args, Action<ParseResult>? configure = null)
     {
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -21,6 +22,7 @@ internal static class CommandLineErrors
         }
         try
         {
+            configure?.Invoke(parsed);
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e)

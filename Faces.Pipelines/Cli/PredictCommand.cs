@@ -29,7 +29,8 @@ internal static class PredictCommand
             var paths = result.GetValue(images)!.Select(i => i.FullName).ToList();
             var pixels = ImagePixels.Load(ml, paths, new ImageShape(side, side));
 
-            var classNames = ClassNames(transformer, inputSchema);
+            var classNames = (IReadOnlyList<string>?)Evaluation.ModelEvaluator.ClassNames(transformer, inputSchema)
+                             ?? Enumerable.Range(0, ((VectorDataViewType)transformer.GetOutputSchema(inputSchema)["Score"].Type).Size).Select(i => $"class {i}").ToList();
             var rows = new FaceSplit("images", pixels, new int[paths.Count], size);
             var scores = transformer.Transform(FaceDataset.ToDataView(ml, rows, classNames)).GetColumn<float[]>("Score").ToList();
             for (int i = 0; i < paths.Count; i++)
@@ -41,16 +42,5 @@ internal static class PredictCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>The class names the model's Score slots carry.</summary>
-    private static IReadOnlyList<string> ClassNames(ITransformer model, DataViewSchema inputSchema)
-    {
-        var score = model.GetOutputSchema(inputSchema)["Score"];
-        var names = default(VBuffer<ReadOnlyMemory<char>>);
-        if (score.Annotations.Schema.GetColumnOrNull("SlotNames") == null)
-            return Enumerable.Range(0, (score.Type as VectorDataViewType)!.Size).Select(i => $"class {i}").ToList();
-        score.GetSlotNames(ref names);
-        return names.DenseValues().Select(n => n.ToString()).ToList();
     }
 }

@@ -25,11 +25,15 @@ internal static class ScoreCommand
             var transformer = ModelFiles.Load(ml, modelFile.FullName, out var inputSchema);
             var featureType = inputSchema["Features"].Type as VectorDataViewType
                               ?? throw new InvalidDataException($"{modelFile.Name}: the model's Features column is not a vector.");
-            var rows = File.ReadLines(csvFile.FullName).Where(l => l.Trim().Length > 0).Select((line, i) =>
+            var rows = Data.TextLines.Read(csvFile.FullName).Where(l => l.Text.Trim().Length > 0).Select(line =>
             {
-                var values = line.Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
-                if (values.Length != featureType.Size)
-                    throw new InvalidDataException($"{csvFile.Name} line {i + 1}: {values.Length} values; the model expects {featureType.Size}.");
+                var fields = line.Text.Split(',');
+                if (fields.Length != featureType.Size)
+                    throw new InvalidDataException($"{csvFile.FullName} line {line.Number}: {fields.Length} values; the model expects {featureType.Size}.");
+                var values = new float[fields.Length];
+                for (int i = 0; i < fields.Length; i++)
+                    if (!float.TryParse(fields[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !float.IsFinite(values[i]))
+                        throw new InvalidDataException($"{csvFile.FullName} line {line.Number} column {i + 1}: '{fields[i].Trim()}' is not a finite number.");
                 return new FeatureRow { Features = values };
             }).ToList();
             var definition = SchemaDefinition.Create(typeof(FeatureRow));

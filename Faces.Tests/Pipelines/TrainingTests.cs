@@ -68,6 +68,14 @@ public sealed class TrainingTests
 
         var tenClasses = new FaceDataset("ten", Enumerable.Range(0, 10).Select(i => $"c{i}").ToList(), Small.Shape, Small.Train, Small.Validation, Small.Test);
         var mismatch = Assert.Throws<InvalidDataException>(() => ModelEvaluator.Evaluate(ml, cnn.Model, tenClasses, tenClasses.Test));
-        Assert.Contains("7 classes", mismatch.Message);
+        Assert.Contains("c9", mismatch.Message);
+        Assert.Contains("are not ten's", mismatch.Message);
+
+        // The same classes in another order are mapped by name: the metrics do not change.
+        FaceSplit Reverse(FaceSplit s) => new(s.Name, s.Features, s.Labels.Select(l => 6 - l).ToArray(), s.Dimension);
+        var reversed = new FaceDataset("reversed", Small.ClassNames.Reverse().ToList(), Small.Shape, Reverse(Small.Train), Reverse(Small.Validation), Reverse(Small.Test));
+        var remapped = ModelEvaluator.Evaluate(ml, cnn.Model, reversed, reversed.Test);
+        Assert.Equal(metrics.MicroAccuracy, remapped.MicroAccuracy);
+        Assert.Equal(metrics.Confusion, remapped.Confusion);
     }
 }

@@ -11,19 +11,18 @@ public static class Fer2013Loader
     public static FaceDataset Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Data file not found: {path}", path);
-        using var reader = new StreamReader(path);
-        string header = reader.ReadLine() ?? throw new InvalidDataException($"{path} is empty; FER2013 needs a header 'emotion,pixels,Usage'.");
+        using var lines = TextLines.Read(path).GetEnumerator();
+        if (!lines.MoveNext()) throw new InvalidDataException($"{path} is empty; FER2013 needs a header 'emotion,pixels,Usage'.");
+        string header = lines.Current.Text;
         var columns = header.Split(',').Select(c => c.Trim()).ToList();
         int emotionColumn = Column(columns, "emotion", path), pixelsColumn = Column(columns, "pixels", path), usageColumn = Column(columns, "Usage", path);
         int size = ImageShape.Faces48.Size;
         var features = new Dictionary<string, List<float>> { ["train"] = new(), ["valid"] = new(), ["test"] = new() };
         var labels = new Dictionary<string, List<int>> { ["train"] = new(), ["valid"] = new(), ["test"] = new() };
 
-        int lineNumber = 1;
-        string? line;
-        while ((line = reader.ReadLine()) != null)
+        while (lines.MoveNext())
         {
-            lineNumber++;
+            var (lineNumber, line) = lines.Current;
             if (line.Trim().Length == 0) continue;
             var fields = line.Split(',');
             if (fields.Length != columns.Count)

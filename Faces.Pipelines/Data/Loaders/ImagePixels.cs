@@ -7,7 +7,7 @@ namespace Faces.Pipelines.Data.Loaders;
 /// <summary>
 /// Image files → grayscale pixel rows through Microsoft.ML.ImageAnalytics: LoadImages → ResizeImages →
 /// ConvertToGrayscale → ExtractPixels (one plane, scaled to [0, 1]). Any size or colour goes in; a file that is not an
-/// image is a clear error naming it.
+/// image, a truncated one or one over the pixel cap is a clear error naming it (<see cref="ImageFiles"/>).
 /// </summary>
 public static class ImagePixels
 {
@@ -18,19 +18,7 @@ public static class ImagePixels
     public static float[] Load(MLContext ml, IReadOnlyList<string> paths, ImageShape shape)
     {
         if (shape.Channels != 1) throw new ArgumentException($"Images are read as grayscale; a {shape} shape has {shape.Channels} channels.");
-        foreach (var path in paths)
-        {
-            if (!File.Exists(path)) throw new FileNotFoundException($"Image not found: {path}", path);
-            try
-            {
-                using var image = MLImage.CreateFromFile(path);
-                if (image.Width < 1 || image.Height < 1) throw new InvalidDataException("empty image");
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidDataException or IOException)
-            {
-                throw new InvalidDataException($"{path} is not a readable image (PNG, JPEG, BMP, GIF or WebP): {e.Message}", e);
-            }
-        }
+        foreach (var path in paths) ImageFiles.Check(path);
 
         var rows = ml.Data.LoadFromEnumerable(paths.Select(p => new PathRow { Path = Path.GetFullPath(p) }));
         var pipeline = ml.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: nameof(PathRow.Path))

@@ -1,0 +1,58 @@
+using SkiaSharp;
+
+namespace Faces.Pipelines.Data.Loaders;
+
+/// <summary>
+/// Checks an image file before anything decodes it for real: its header's size against a pixel cap (like Pillow's
+/// MAX_IMAGE_PIXELS, so a 100-byte file claiming 100000x100000 pixels is refused rather than allocated), then a full
+/// decode that must not stop early (a truncated PNG or JPEG is refused, not used half grey).
+/// </summary>
+public static class ImageFiles
+{
+    /// <summary>Pillow's default cap: 89,478,485 pixels (a 1 GiB RGBA budget / 3), about 9459x9459.</summary>
+    public const long DefaultMaxPixels = 89_478_485;
+
+    /// <summary>The cap in force for this process; the command line's --max-image-pixels sets it.</summary>
+    public static long MaxPixels { get; set; } = DefaultMaxPixels;
+
+    /// <summary>Throws <see cref="InvalidDataException"/> naming the file when it is not a complete image within the cap.</summary>
+    public static void Check(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Image not found: {path}", path);
+        FileStream file;
+        try
+        {
+            file = File.OpenRead(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidDataException($"{path} cannot be read: {e.Message}", e);
+        }
+        using (file)
+        using (var codec = SKCodec.Create(file, out var opened))
+        {
+            if (codec == null)
+                throw new InvalidDataException($"{path} is not a readable image (PNG, JPEG, BMP, GIF or WebP): {Describe(opened)}.");
+            var info = codec.Info;
+            long pixels = (long)info.Width * info.Height;
+            if (info.Width < 1 || info.Height < 1)
+                throw new InvalidDataException($"{path} is an empty image ({info.Width}x{info.Height}).");
+            if (pixels > MaxPixels)
+                throw new InvalidDataException($"{path} is {info.Width}x{info.Height} = {pixels:N0} pixels, more than the cap of {MaxPixels:N0} " +
+                                               "(raise it with --max-image-pixels if the image is real).");
+            using var bitmap = new SKBitmap(new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
+            var decoded = codec.GetPixels(bitmap.Info, bitmap.GetPixels());
+            if (decoded != SKCodecResult.Success)
+                throw new InvalidDataException($"{path} is a damaged image: {Describe(decoded)}.");
+        }
+    }
+
+    private static string Describe(SKCodecResult result) => result switch
+    {
+        SKCodecResult.IncompleteInput => "the file ends before the image does (truncated)",
+        SKCodecResult.ErrorInInput => "its data is corrupt",
+        SKCodecResult.Unimplemented => "an image format or variant that cannot be decoded",
+        SKCodecResult.InvalidInput => "not an image format that can be decoded",
+        _ => $"decoder result {result}",
+    };
+}
