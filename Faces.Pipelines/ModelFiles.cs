@@ -13,16 +13,20 @@ public static class ModelFiles
     /// half-overwritten. Two runs saving to one path at once both succeed; the file is the last one renamed.
     /// </summary>
     public static void Save(MLContext ml, ITransformer model, DataViewSchema inputSchema, string path) =>
-        AtomicFile.Write(path, (string temporary) => ml.Model.Save(model, inputSchema, temporary));
+        AtomicFile.Write(path, (string temporary) =>
+        {
+            ml.Model.Save(model, inputSchema, temporary);
+            ModelManifest.Add(temporary);
+        });
 
     /// <summary>
-    /// Loads a model .zip; every entry's CRC-32 is checked first (ML.NET does not), and a file that is not a model,
+    /// Loads a model .zip; every entry's CRC-32 and SHA-256 (<see cref="ModelManifest"/>) is checked first, and a file that is not a model,
     /// a damaged one, or one that needs a missing assembly is an error naming the file and the real cause.
     /// </summary>
     public static ITransformer Load(MLContext ml, string path, out DataViewSchema inputSchema)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Model file not found: {path}", path);
-        VerifiedZip.VerifyAll(path, "a model .zip");
+        ModelManifest.Verify(path);
         try
         {
             return ml.Model.Load(path, out inputSchema);

@@ -49,17 +49,24 @@ public sealed class GaussianMixtureTransformer : RowToRowTransformerBase, IDispo
         host.CheckValue(ctx, nameof(ctx));
         ctx.CheckAtModel(GetVersionInfo());
         // *** Binary format ***
-        // string ids: feature, responsibilities and log-likelihood column names; then GaussianMixture.WriteTo's record,
-        // inside a ChecksummedBlock (int32 length, SHA-256, payload) from 0x00010002 on.
-        string feature = ctx.LoadNonEmptyString();
-        string responsibilities = ctx.LoadNonEmptyString();
-        string logLikelihood = ctx.LoadNonEmptyString();
+        // 0x00010002: a ChecksummedBlock (int32 length, SHA-256, payload) holding the feature, responsibilities and
+        //             log-likelihood column names (BinaryWriter strings), then GaussianMixture.WriteTo's record.
+        // 0x00010001: the three names as string ids, then GaussianMixture.WriteTo's record.
+        string feature, responsibilities, logLikelihood;
         GaussianMixture mixture;
         try
         {
-            mixture = ctx.Header.ModelVerWritten >= 0x00010002
-                ? GaussianMixture.ReadFrom(new BinaryReader(new MemoryStream(Internals.ChecksummedBlock.Read(ctx.Reader, "The Gaussian mixture"))))
-                : GaussianMixture.ReadFrom(ctx.Reader);
+            if (ctx.Header.ModelVerWritten >= 0x00010002)
+            {
+                var reader = new BinaryReader(new MemoryStream(Internals.ChecksummedBlock.Read(ctx.Reader, "The Gaussian mixture")));
+                (feature, responsibilities, logLikelihood) = (reader.ReadString(), reader.ReadString(), reader.ReadString());
+                mixture = GaussianMixture.ReadFrom(reader);
+            }
+            else
+            {
+                (feature, responsibilities, logLikelihood) = (ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString());
+                mixture = GaussianMixture.ReadFrom(ctx.Reader);
+            }
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
         {
@@ -74,10 +81,13 @@ public sealed class GaussianMixtureTransformer : RowToRowTransformerBase, IDispo
         Host.CheckValue(ctx, nameof(ctx));
         ctx.CheckAtModel();
         ctx.SetVersionInfo(GetVersionInfo());
-        ctx.SaveNonEmptyString(FeatureColumnName);
-        ctx.SaveNonEmptyString(ResponsibilitiesColumnName);
-        ctx.SaveNonEmptyString(LogLikelihoodColumnName);
-        Internals.ChecksummedBlock.Write(ctx.Writer, Mixture.WriteTo);
+        Internals.ChecksummedBlock.Write(ctx.Writer, writer =>
+        {
+            writer.Write(FeatureColumnName);
+            writer.Write(ResponsibilitiesColumnName);
+            writer.Write(LogLikelihoodColumnName);
+            Mixture.WriteTo(writer);
+        });
     }
 
     /// <inheritdoc />

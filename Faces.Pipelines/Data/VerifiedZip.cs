@@ -13,12 +13,16 @@ public static class VerifiedZip
     public static ZipArchive Open(string path, string what)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"File not found: {path}", path);
+        ZipArchive? zip = null;
         try
         {
-            return ZipFile.OpenRead(path);
+            zip = ZipFile.OpenRead(path);
+            _ = zip.Entries.Count; // the central directory is read lazily: read it here, where errors are named
+            return zip;
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException)
         {
+            zip?.Dispose();
             throw new InvalidDataException($"{path} is not {what} (not a zip archive, or a damaged one): {e.Message}", e);
         }
     }
@@ -29,14 +33,24 @@ public static class VerifiedZip
         string where = $"{path}: entry '{entry.FullName}'";
         if (entry.Length < 0 || entry.Length > maxBytes)
             throw new InvalidDataException($"{where} claims {entry.Length} bytes; at most {maxBytes} are accepted.");
-        var bytes = new byte[entry.Length];
+        byte[] bytes;
         try
         {
+            // Grown as data arrives: a header claiming a gigabyte costs nothing until the bytes are really there.
             using var stream = entry.Open();
-            stream.ReadExactly(bytes);
-            if (stream.ReadByte() != -1) throw new InvalidDataException("it holds more bytes than its header states");
+            using var buffer = new MemoryStream();
+            var chunk = new byte[(int)Math.Min(Math.Max(entry.Length, 1), 1 << 20)];
+            int read;
+            while ((read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, entry.Length + 1 - buffer.Length))) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > entry.Length) throw new InvalidDataException("it holds more bytes than its header states");
+            }
+            if (buffer.Length != entry.Length)
+                throw new InvalidDataException($"it ends after {buffer.Length} of the {entry.Length} bytes its header states");
+            bytes = buffer.ToArray();
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException or NotSupportedException)
         {
             throw new InvalidDataException($"{where} is damaged: {e.Message}", e);
         }
@@ -44,12 +58,5 @@ public static class VerifiedZip
         if (crc != entry.Crc32)
             throw new InvalidDataException($"{where} is corrupt: its CRC-32 is {crc:x8} but the zip records {entry.Crc32:x8}.");
         return bytes;
-    }
-
-    /// <summary>Reads every entry once, checking each one's CRC-32: for archives that another library reads afterwards.</summary>
-    public static void VerifyAll(string path, string what)
-    {
-        using var zip = Open(path, what);
-        foreach (var entry in zip.Entries) ReadEntry(entry, path);
     }
 }
