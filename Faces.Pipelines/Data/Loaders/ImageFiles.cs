@@ -40,11 +40,29 @@ public static class ImageFiles
             if (pixels > MaxPixels)
                 throw new InvalidDataException($"{path} is {info.Width}x{info.Height} = {pixels:N0} pixels, more than the cap of {MaxPixels:N0} " +
                                                "(raise it with --max-image-pixels if the image is real).");
-            using var bitmap = new SKBitmap(new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
-            var decoded = codec.GetPixels(bitmap.Info, bitmap.GetPixels());
+            var decoded = DecodeAll(codec, info.Width, info.Height);
             if (decoded != SKCodecResult.Success)
                 throw new InvalidDataException($"{path} is a damaged image: {Describe(decoded)}.");
         }
+    }
+
+    /// <summary>
+    /// Decodes every row, one at a time where the format allows it (PNG, JPEG, BMP, WebP), so checking a large image
+    /// costs one row of memory; other formats are decoded whole (they are within the pixel cap).
+    /// </summary>
+    private static SKCodecResult DecodeAll(SKCodec codec, int width, int height)
+    {
+        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        if (codec.StartScanlineDecode(info) == SKCodecResult.Success)
+        {
+            using var row = new SKBitmap(new SKImageInfo(width, 1, SKColorType.Rgba8888, SKAlphaType.Premul));
+            for (int y = 0; y < height; y++)
+                if (codec.GetScanlines(row.GetPixels(), 1, info.RowBytes) != 1)
+                    return SKCodecResult.IncompleteInput;
+            return SKCodecResult.Success;
+        }
+        using var bitmap = new SKBitmap(info);
+        return codec.GetPixels(info, bitmap.GetPixels());
     }
 
     private static string Describe(SKCodecResult result) => result switch
