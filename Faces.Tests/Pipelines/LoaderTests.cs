@@ -84,6 +84,25 @@ public sealed class LoaderTests : IDisposable
     }
 
     [Fact]
+    public void Tfd_pixels_are_scaled_by_their_dtype_and_other_integer_dtypes_are_refused()
+    {
+        static byte[] U16(IEnumerable<int> values) => values.SelectMany(v => BitConverter.GetBytes((ushort)v)).ToArray();
+        string wide = PathOf("u16.npz");
+        var pixels = Enumerable.Range(0, 7 * 2304).Select(i => i % 3 == 0 ? 65535 : i % 3 == 1 ? 0 : 32768).ToArray();
+        NumpyFiles.Tfd(wide, new[] { 7, 7, 7 }, false, false, edit: a => a["inputs_train"] = NumpyFiles.Npy("<u2", new[] { 7, 2304 }, U16(pixels)));
+        var train = TfdLoader.Load(wide).Train;
+        Assert.Equal(1f, train.Features[0]);
+        Assert.Equal(0f, train.Features[1]);
+        Assert.Equal(32768f / 65535f, train.Features[2]);
+
+        string signed = PathOf("i32.npz");
+        NumpyFiles.Tfd(signed, new[] { 7, 7, 7 }, false, false, edit: a => a["inputs_valid"] = NumpyFiles.Npy("<i4", new[] { 7, 2304 }, new byte[7 * 2304 * 4]));
+        var error = Assert.Throws<InvalidDataException>(() => TfdLoader.Load(signed));
+        Assert.Contains("inputs_valid", error.Message);
+        Assert.Contains("<i4", error.Message);
+    }
+
+    [Fact]
     public void Fer2013_csv_maps_usage_to_splits_and_names_bad_lines()
     {
         string Row(int emotion, string usage, int shade) => $"{emotion},{string.Join(' ', Enumerable.Repeat(shade, 2304))},{usage}";
@@ -147,6 +166,11 @@ public sealed class LoaderTests : IDisposable
         Assert.Contains("t10k-labels-idx1-ubyte", bad.Message);
         File.WriteAllBytes(Path.Combine(dir, "t10k-labels-idx1-ubyte"), new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 });
         Assert.Contains("not an IDX file", Assert.Throws<InvalidDataException>(() => IdxLoader.LoadFashionMnist(dir, validationCount: 4)).Message);
+
+        // Without a count, one training image in six becomes validation (Fashion-MNIST's 10,000 of 60,000).
+        File.WriteAllBytes(Path.Combine(dir, "t10k-labels-idx1-ubyte"), Idx(1, new[] { 5 }, new byte[] { 9, 8, 7, 6, 5 }));
+        var proportional = IdxLoader.LoadFashionMnist(dir);
+        Assert.Equal((17, 3), (proportional.Train.Count, proportional.Validation.Count));
 
         var absent = Assert.Throws<DirectoryNotFoundException>(() => IdxLoader.LoadFashionMnist(PathOf("nowhere")));
         Assert.Contains("apt-get install dataset-fashion-mnist", absent.Message);
