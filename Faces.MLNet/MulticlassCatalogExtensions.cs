@@ -2,6 +2,8 @@ using Faces.MLNet.Mixtures;
 using Faces.MLNet.Networks;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Faces.Torch.Models;
+using Faces.Torch.Training;
 
 namespace Faces.MLNet;
 
@@ -20,11 +22,11 @@ public static class MulticlassCatalogExtensions
     /// <summary>One Gaussian mixture per class with <paramref name="components"/> components and the study's other defaults.</summary>
     public static MixtureOfGaussiansTrainer MixtureOfGaussians(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName = DefaultColumnNames.Label, string featureColumnName = DefaultColumnNames.Features,
-        int components = 7, CovarianceType covarianceType = CovarianceType.Diagonal, int seed = 1) =>
+        int components = MixtureDefaults.Components, CovarianceType covarianceType = MixtureDefaults.CovarianceType, int seed = MixtureDefaults.Seed) =>
         catalog.MixtureOfGaussians(new MixtureOfGaussiansTrainer.Options
         {
-            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, Components = components,
-            CovarianceType = covarianceType, Seed = seed,
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName,
+            Mixture = new GaussianMixtureOptions { Components = components, CovarianceType = covarianceType, Seed = seed },
         });
 
     /// <summary>The Faces.Torch fully connected network (study defaults: 16 and 32 hidden units, eps 0.01, 1000 epochs).</summary>
@@ -38,11 +40,12 @@ public static class MulticlassCatalogExtensions
     /// <summary>The Faces.Torch fully connected network with the study's settings except those given.</summary>
     public static MlpTrainer Mlp(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName = DefaultColumnNames.Label, string featureColumnName = DefaultColumnNames.Features,
-        int epochs = 1000, double learningRate = 0.01, double momentum = 0, int seed = 1) =>
+        int epochs = MlpDefaults.Epochs, double learningRate = MlpDefaults.LearningRate, double momentum = TrainingDefaults.Momentum,
+        int seed = TrainingDefaults.Seed) =>
         catalog.Mlp(new MlpTrainer.Options
         {
-            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, Epochs = epochs,
-            LearningRate = learningRate, Momentum = momentum, Seed = seed,
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName,
+            Training = TrainingOptions.ForMlp with { Epochs = epochs, LearningRate = learningRate, Momentum = momentum, Seed = seed },
         });
 
     /// <summary>The Faces.Torch CNN over channel-major images (study defaults: 48x48x1, 8 and 16 5x5 filters, eps 0.1, 30 epochs).</summary>
@@ -56,10 +59,12 @@ public static class MulticlassCatalogExtensions
     /// <summary>The Faces.Torch CNN with the study's settings except those given.</summary>
     public static CnnTrainer Cnn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName = DefaultColumnNames.Label, string featureColumnName = DefaultColumnNames.Features,
-        int height = 48, int width = 48, int channels = 1, int epochs = 30, double learningRate = 0.1, double momentum = 0, int seed = 1) =>
+        int height = CnnDefaults.Height, int width = CnnDefaults.Width, int channels = CnnDefaults.Channels, int epochs = CnnDefaults.Epochs,
+        double learningRate = CnnDefaults.LearningRate, double momentum = TrainingDefaults.Momentum, int seed = TrainingDefaults.Seed) =>
         catalog.Cnn(new CnnTrainer.Options
         {
-            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, Height = height, Width = width,
-            Channels = channels, Epochs = epochs, LearningRate = learningRate, Momentum = momentum, Seed = seed,
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName,
+            Architecture = new CnnArchitecture { Height = height, Width = width, Channels = channels },
+            Training = TrainingOptions.ForCnn with { Epochs = epochs, LearningRate = learningRate, Momentum = momentum, Seed = seed },
         });
 }

@@ -17,8 +17,9 @@ public static class TransformsCatalogExtensions
 
     /// <summary>Fits one Gaussian mixture of <paramref name="components"/> components with the study's other defaults.</summary>
     public static GaussianMixtureEstimator GaussianMixture(this TransformsCatalog catalog,
-        string featureColumnName = DefaultColumnNames.Features, int components = 7,
-        CovarianceType covarianceType = CovarianceType.Diagonal, MixtureInitialization initialization = MixtureInitialization.Random, int seed = 1) =>
+        string featureColumnName = DefaultColumnNames.Features, int components = MixtureDefaults.Components,
+        CovarianceType covarianceType = MixtureDefaults.CovarianceType, MixtureInitialization initialization = MixtureDefaults.Initialization,
+        int seed = MixtureDefaults.Seed) =>
         catalog.GaussianMixture(new GaussianMixtureEstimator.Options
         {
             FeatureColumnName = featureColumnName,

@@ -1,29 +1,29 @@
 namespace Faces.MLNet.Mixtures;
 
-/// <summary>Settings of one mixture fit by EM. Defaults follow the study (K = 7, 10 iterations, minVary 0.01, randConst 1).</summary>
+/// <summary>Settings of one mixture fit by EM. Defaults (<see cref="MixtureDefaults"/>) follow the study: K = 7, 10 iterations, minVary 0.01, randConst 1.</summary>
 public sealed record GaussianMixtureOptions
 {
     /// <summary>Number of components K. Default 7.</summary>
-    public int Components { get; init; } = 7;
+    public int Components { get; init; } = MixtureDefaults.Components;
     /// <summary>Covariance shape. Default <see cref="CovarianceType.Diagonal"/>.</summary>
-    public CovarianceType CovarianceType { get; init; } = CovarianceType.Diagonal;
+    public CovarianceType CovarianceType { get; init; } = MixtureDefaults.CovarianceType;
     /// <summary>EM iterations at most. Default 10.</summary>
-    public int MaxIterations { get; init; } = 10;
+    public int MaxIterations { get; init; } = MixtureDefaults.MaxIterations;
     /// <summary>
     /// Stop when the per-example log-likelihood changes by less than this fraction of its magnitude; 0 (default) always
     /// runs <see cref="MaxIterations"/>, as the study did.
     /// </summary>
-    public double Tolerance { get; init; }
+    public double Tolerance { get; init; } = MixtureDefaults.Tolerance;
     /// <summary>The study's minVary: every variance (diagonal entry) is at least this after each M-step. Default 0.01.</summary>
-    public double VarianceFloor { get; init; } = 0.01;
+    public double VarianceFloor { get; init; } = MixtureDefaults.VarianceFloor;
     /// <summary>scikit-learn's reg_covar: added to every variance (diagonal entry) in each M-step. Default 0.</summary>
-    public double RegCovar { get; init; }
+    public double RegCovar { get; init; } = MixtureDefaults.RegCovar;
     /// <summary>Initialisation. Default <see cref="MixtureInitialization.Random"/>.</summary>
-    public MixtureInitialization Initialization { get; init; } = MixtureInitialization.Random;
+    public MixtureInitialization Initialization { get; init; } = MixtureDefaults.Initialization;
     /// <summary>The study's randConst: spreads the random initial means by std/randConst and evens out the mixing coefficients. Default 1.</summary>
-    public double RandConst { get; init; } = 1;
+    public double RandConst { get; init; } = MixtureDefaults.RandConst;
     /// <summary>Lloyd iterations of k-means initialisation. Default 5 (the study's).</summary>
-    public int KMeansIterations { get; init; } = 5;
+    public int KMeansIterations { get; init; } = MixtureDefaults.KMeansIterations;
     /// <summary>
     /// With k-means initialisation: take the mixing coefficients, means and covariances from an M-step on the hard
     /// k-means assignment (scikit-learn's way), instead of the study's random mixing coefficients and 2 × data variance.
@@ -31,9 +31,9 @@ public sealed record GaussianMixtureOptions
     /// </summary>
     public bool InitializeFromClusters { get; init; }
     /// <summary>Restarts; the fit with the best final log-likelihood is kept (scikit-learn's n_init). Default 1.</summary>
-    public int Restarts { get; init; } = 1;
+    public int Restarts { get; init; } = MixtureDefaults.Restarts;
     /// <summary>Seed. Default 1.</summary>
-    public int Seed { get; init; } = 1;
+    public int Seed { get; init; } = MixtureDefaults.Seed;
     /// <summary>Initial means [K][D] for <see cref="MixtureInitialization.Given"/>.</summary>
     public double[][]? InitialMeans { get; init; }
     /// <summary>Initial mixing coefficients [K] for <see cref="MixtureInitialization.Given"/>; uniform when null.</summary>

@@ -18,40 +18,14 @@ public sealed class MixtureOfGaussiansTrainer
 {
     internal const string LoadName = "FacesMixtureOfGaussians";
 
-    /// <summary>Settings. Defaults follow the study's MoG classifier (K = 7, 10 iterations, minVary 0.01, randConst 1).</summary>
+    /// <summary>Settings: the columns, and the mixture each class gets (<see cref="MixtureDefaults"/>: the study's K = 7, 10 iterations, minVary 0.01, randConst 1).</summary>
     public sealed class Options : TrainerInputBaseWithLabel
     {
-        /// <summary>Components per class mixture. Default 7. A class with fewer rows gets one component per row (a warning is logged).</summary>
-        public int Components = 7;
-        /// <summary>Covariance shape. Default diagonal (the study's).</summary>
-        public CovarianceType CovarianceType = CovarianceType.Diagonal;
-        /// <summary>EM iterations at most. Default 10.</summary>
-        public int MaxIterations = 10;
-        /// <summary>Relative log-likelihood tolerance; 0 (default) runs every iteration.</summary>
-        public double Tolerance;
-        /// <summary>Variance floor (the study's minVary). Default 0.01.</summary>
-        public double VarianceFloor = 0.01;
-        /// <summary>Added to every variance in each M-step (scikit-learn's reg_covar). Default 0.</summary>
-        public double RegCovar;
-        /// <summary>Initialisation. Default random, as in the study.</summary>
-        public MixtureInitialization Initialization = MixtureInitialization.Random;
-        /// <summary>The study's randConst. Default 1.</summary>
-        public double RandConst = 1;
-        /// <summary>k-means Lloyd iterations for k-means initialisation. Default 5.</summary>
-        public int KMeansIterations = 5;
-        /// <summary>k-means initialisation only: start from an M-step on the hard k-means clusters (scikit-learn's way). Default false.</summary>
-        public bool InitializeFromClusters;
-        /// <summary>EM restarts per class, keeping the best log-likelihood. Default 1.</summary>
-        public int Restarts = 1;
-        /// <summary>Seed. Default 1.</summary>
-        public int Seed = 1;
-
-        internal GaussianMixtureOptions ToMixtureOptions(int components, int seed) => new()
-        {
-            Components = components, CovarianceType = CovarianceType, MaxIterations = MaxIterations, Tolerance = Tolerance,
-            VarianceFloor = VarianceFloor, RegCovar = RegCovar, Initialization = Initialization, RandConst = RandConst,
-            KMeansIterations = KMeansIterations, InitializeFromClusters = InitializeFromClusters, Restarts = Restarts, Seed = seed,
-        };
+        /// <summary>
+        /// The per-class mixture settings. A class with fewer rows than <see cref="GaussianMixtureOptions.Components"/>
+        /// gets one component per row (a warning is logged); class c is fitted with seed <c>Seed + c</c>.
+        /// </summary>
+        public GaussianMixtureOptions Mixture = new();
     }
 
     private static readonly TrainerInfo TrainerInfo = new(normalization: false, caching: false);
@@ -62,7 +36,14 @@ public sealed class MixtureOfGaussiansTrainer
             TrainerUtils.MakeR4VecFeature(options.FeatureColumnName), TrainerUtils.MakeU4ScalarColumn(options.LabelColumnName))
     {
         this.options = options;
-        options.ToMixtureOptions(Math.Max(1, options.Components), options.Seed).Validate();
+        try
+        {
+            options.Mixture.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw Host.Except(e, e.Message);
+        }
     }
 
     /// <inheritdoc />
@@ -115,11 +96,12 @@ public sealed class MixtureOfGaussiansTrainer
                     channel.Warning($"Class {c} has no training rows: it gets prior 0 and is never predicted.");
                     continue;
                 }
-                int components = Math.Min(options.Components, classRows.Count);
-                if (components < options.Components)
-                    channel.Warning($"Class {c} has {classRows.Count} rows, fewer than {options.Components} components: its mixture gets {components}.");
+                int components = Math.Min(options.Mixture.Components, classRows.Count);
+                if (components < options.Mixture.Components)
+                    channel.Warning($"Class {c} has {classRows.Count} rows, fewer than {options.Mixture.Components} components: its mixture gets {components}.");
                 using var x = GaussianMixture.ToTensor(classRows.ToArray(), dimension);
-                mixtures[c] = new GaussianMixtureFitter(options.ToMixtureOptions(components, options.Seed + c)).Fit(x, $"class {c}");
+                var settings = options.Mixture with { Components = components, Seed = options.Mixture.Seed + c };
+                mixtures[c] = new GaussianMixtureFitter(settings).Fit(x, $"class {c}");
                 channel.Info($"Class {c}: {classRows.Count} rows, {components} components, log-likelihood per row {mixtures[c]!.LowerBound:F3} after {mixtures[c]!.Iterations} iterations.");
             }
         }

@@ -1,4 +1,5 @@
 using Faces.Torch.Models;
+using Faces.Torch.Training;
 using Microsoft.ML.Runtime;
 
 namespace Faces.MLNet.Networks;
@@ -11,19 +12,18 @@ public sealed class MlpTrainer : NetworkTrainerBase<MlpTrainer.Options>
 {
     internal const string LoadName = "FacesMlp";
 
-    /// <summary>Settings. Defaults are the study's MLP: 16 and 32 hidden units, eps 0.01, momentum 0, 1000 epochs, batch 100.</summary>
+    /// <summary>Settings. Defaults are the study's MLP (<see cref="MlpDefaults"/>): 16 and 32 hidden units, eps 0.01, momentum 0, 1000 epochs, batch 100.</summary>
     public sealed class Options : NetworkTrainerOptions
     {
-        /// <summary>Hidden layer sizes. Default { 16, 32 }.</summary>
-        public int[] Hidden = { 16, 32 };
-        /// <summary>Weight initialisation. Default the study's N(0, 0.1²) hidden, N(0, 0.01²) output.</summary>
-        public WeightInitialization Initialization = WeightInitialization.StudyGaussian;
+        /// <summary>
+        /// The network: hidden sizes, initialisation. Its <see cref="MlpArchitecture.Inputs"/> and
+        /// <see cref="NetworkArchitecture.Classes"/> are taken from the data when training.
+        /// </summary>
+        public MlpArchitecture Architecture = new();
 
         /// <summary>The study's MLP defaults.</summary>
-        public Options()
+        public Options() : base(TrainingOptions.ForMlp)
         {
-            LearningRate = 0.01;
-            Epochs = 1000;
         }
     }
 
@@ -31,8 +31,6 @@ public sealed class MlpTrainer : NetworkTrainerBase<MlpTrainer.Options>
     {
     }
 
-    private protected override NetworkArchitecture Architecture(int inputSize, int classes) => new MlpArchitecture
-    {
-        Inputs = inputSize, Hidden = Settings.Hidden.ToArray(), Classes = classes, Initialization = Settings.Initialization,
-    };
+    private protected override NetworkArchitecture Architecture(int inputSize, int classes) =>
+        Settings.Architecture with { Inputs = inputSize, Classes = classes };
 }

@@ -30,7 +30,7 @@ public abstract class NetworkTrainerBase<TOptions>
         Settings = options;
         try
         {
-            options.ToTrainingOptions().Validate();
+            options.Training.Validate();
         }
         catch (ArgumentException e)
         {
@@ -72,7 +72,7 @@ public abstract class NetworkTrainerBase<TOptions>
             throw Host.Except($"Label column '{labelColumn.Name}' must be a key type (use MapValueToKey); it is {labelColumn.Type}.");
         int classes = keyType.GetCountAsInt32(Host);
         var validationView = context.ValidationSet?.Data ?? Settings.ValidationData;
-        if (Settings.EarlyStoppingPatience > 0 && validationView == null)
+        if (Settings.Training.EarlyStoppingPatience > 0 && validationView == null)
             throw Host.Except("EarlyStoppingPatience needs validation data: set ValidationData or call Fit(train, validation).");
 
         var architecture = Architecture(FeatureRows.VectorSize(Host, context.TrainingSet.Schema.Feature!.Value), classes);
@@ -103,7 +103,7 @@ public abstract class NetworkTrainerBase<TOptions>
         FacesNetwork network;
         try
         {
-            network = new NetworkTrainer(Settings.ToTrainingOptions()).Train(architecture, train, validation, Report, Settings.Cancellation);
+            network = new NetworkTrainer(Settings.Training).Train(architecture, train, validation, Report, Settings.Cancellation);
         }
         catch (ArgumentException e)
         {

@@ -1,3 +1,4 @@
+using Faces.Torch.Training;
 using System.CommandLine;
 using Faces.Pipelines.Data;
 
@@ -13,13 +14,13 @@ internal static class CommonOptions
         DefaultValueFactory = _ => DataSources.Synthetic,
     };
 
-    public static Option<int> Seed() => new("--seed") { Description = "Seed for data generation, splits, initialisation and shuffling.", DefaultValueFactory = _ => 1 };
+    public static Option<int> Seed() => new("--seed") { Description = "Seed for data generation, splits, initialisation and shuffling.", DefaultValueFactory = _ => TrainingDefaults.Seed };
 
-    public static Option<string> Device() => new("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
+    public static Option<string> Device() => new("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => TrainingDefaults.Device };
 
     public static Option<int> Threads()
     {
-        var option = new Option<int>("--threads") { Description = $"libtorch threads, 0 (all cores) to the core count ({Environment.ProcessorCount} here).", DefaultValueFactory = _ => 0 };
+        var option = new Option<int>("--threads") { Description = $"libtorch threads, 0 (all cores) to the core count ({Environment.ProcessorCount} here).", DefaultValueFactory = _ => TrainingDefaults.Threads };
         // More threads than cores only slows libtorch down; hundreds of thousands never finish starting.
         option.Validators.Add(result =>
         {

@@ -1,3 +1,5 @@
+using Faces.MLNet.Mixtures;
+using Faces.Torch.Training;
 using System.CommandLine;
 using Faces.Pipelines.Data;
 using Faces.Pipelines.Reports;
@@ -20,17 +22,16 @@ internal static class DemoCommand
     /// </remarks>
     internal static IReadOnlyList<(string Name, TrainSettings Settings)> Models(bool quick, int seed, int threads) => new[]
     {
-        ("MoG", new TrainSettings { Model = ModelKind.Mog, Components = 7, MogIterations = 10, Seed = seed, Threads = threads }),
+        ("MoG", new TrainSettings { Model = ModelKind.Mog, Mixture = new GaussianMixtureOptions { Seed = seed } }),
         ("MLP", new TrainSettings
         {
-            Model = ModelKind.Mlp, Epochs = quick ? 15 : 60, LearningRate = 0.01, Momentum = 0.9, Normalization = Normalization.Standardize,
-            EarlyStoppingPatience = 8,
-            Seed = seed, Threads = threads,
+            Model = ModelKind.Mlp, Normalization = Normalization.Standardize,
+            Training = TrainingOptions.ForMlp with { Epochs = quick ? 15 : 60, Momentum = 0.9, EarlyStoppingPatience = 8, Seed = seed, Threads = threads },
         }),
         ("CNN", new TrainSettings
         {
-            Model = ModelKind.Cnn, Epochs = quick ? 3 : 12, LearningRate = 0.01, Momentum = 0.9, Normalization = Normalization.Standardize,
-            Seed = seed, Threads = threads,
+            Model = ModelKind.Cnn, Normalization = Normalization.Standardize,
+            Training = TrainingOptions.ForCnn with { Epochs = quick ? 3 : 12, LearningRate = 0.01, Momentum = 0.9, Seed = seed, Threads = threads },
         }),
     };
 
@@ -56,7 +57,7 @@ internal static class DemoCommand
             var reports = new List<ModelReport>();
             foreach (var (name, settings) in Models(isQuick, seedValue, result.GetValue(threads)))
             {
-                var trained = TrainCommand.Train(ml, dataset, settings);
+                var trained = ModelTraining.Train(ml, dataset, settings);
                 string path = Path.Combine(folder, $"{name.ToLowerInvariant()}.zip");
                 ModelFiles.Save(ml, trained.Model, trained.InputSchema, path);
                 var splits = Progress.Evaluate(name, ml, trained.Model, dataset, dataset.Splits);

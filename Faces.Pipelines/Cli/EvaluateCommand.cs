@@ -1,3 +1,4 @@
+using Faces.Pipelines.Training;
 using System.CommandLine;
 using Faces.Pipelines.Data;
 using Faces.Pipelines.Reports;

@@ -18,7 +18,7 @@ internal static class ExperimentCommand
         command.Subcommands.Add(Sub("mog-classes", "Study 4.4: anger vs happy, one MoG per class, error rates for K = 7..35.", _ => 1,
             (ml, data, quick, seed, folder, md, _) => MixtureClassifierExperiment.Execute(ml, data, MixtureClassifierExperiment.Settings.Study(quick) with { Seed = seed }, folder, md)));
         command.Subcommands.Add(Sub("networks", "Study 2/3: MLP and CNN with the study's default and best settings, learning curves, uncertain examples (long: use --quick for a look).",
-            quick => NetworkExperiment.Study(quick).Sum(c => c.Settings.Epochs ?? 1),
+            quick => NetworkExperiment.Study(quick).Sum(c => c.Settings.NetworkTraining.Epochs),
             (ml, data, quick, seed, folder, md, step) => NetworkExperiment.Execute(ml, data, NetworkExperiment.Study(quick, seed), folder, md,
                 (name, epoch) => step($"{name}, epoch {epoch}"))));
         return command;

@@ -1,3 +1,4 @@
+using Faces.Pipelines.Training;
 using System.CommandLine;
 using System.Globalization;
 using Faces.Pipelines.Data;

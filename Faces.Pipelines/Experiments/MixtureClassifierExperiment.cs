@@ -46,7 +46,10 @@ public static class MixtureClassifierExperiment
         {
             var model = ml.MulticlassClassification.Trainers.MixtureOfGaussians(new MixtureOfGaussiansTrainer.Options
             {
-                Components = k, MaxIterations = settings.Iterations, VarianceFloor = settings.VarianceFloor, RandConst = settings.RandConst, Seed = settings.Seed,
+                Mixture = new GaussianMixtureOptions
+                {
+                    Components = k, MaxIterations = settings.Iterations, VarianceFloor = settings.VarianceFloor, RandConst = settings.RandConst, Seed = settings.Seed,
+                },
             }).Fit(views[0]);
             var errors = views.Select(v => 1 - ml.MulticlassClassification.Evaluate(model.Transform(v)).MicroAccuracy).ToArray();
             runs.Add(new Run(k, errors[0], errors[1], errors[2]));

@@ -1,3 +1,5 @@
+using Faces.Torch.Models;
+using Faces.Torch.Training;
 using System.Globalization;
 using System.Text;
 using Faces.Pipelines.Data;
@@ -25,15 +27,19 @@ public static class NetworkExperiment
     /// <summary>The study's configurations; <paramref name="quick"/> cuts the epochs (MLP 20, CNN 2) for CI.</summary>
     public static IReadOnlyList<Configuration> Study(bool quick, int seed = 1) => new[]
     {
-        new Configuration("MLP, study defaults (eps 0.01, momentum 0)", new TrainSettings { Model = ModelKind.Mlp, Epochs = quick ? 20 : 1000, LearningRate = 0.01, Seed = seed },
+        new Configuration("MLP, study defaults (eps 0.01, momentum 0)",
+            new TrainSettings { Model = ModelKind.Mlp, Training = TrainingOptions.ForMlp with { Epochs = quick ? 20 : MlpDefaults.Epochs, Seed = seed } },
             new[] { 0.493, 0.888, 0.965 }, new[] { 0.827, 0.752, 0.730 }),
-        new Configuration("MLP, eps 0.05 (the study's best MLP)", new TrainSettings { Model = ModelKind.Mlp, Epochs = quick ? 20 : 1000, LearningRate = 0.05, Seed = seed },
+        new Configuration("MLP, eps 0.05 (the study's best MLP)",
+            new TrainSettings { Model = ModelKind.Mlp, Training = TrainingOptions.ForMlp with { Epochs = quick ? 20 : MlpDefaults.Epochs, LearningRate = 0.05, Seed = seed } },
             null, null, 0.740),
-        new Configuration("CNN, study defaults (eps 0.1, momentum 0, 8/16 filters)", new TrainSettings { Model = ModelKind.Cnn, Epochs = quick ? 2 : 30, LearningRate = 0.1, Seed = seed },
+        new Configuration("CNN, study defaults (eps 0.1, momentum 0, 8/16 filters)",
+            new TrainSettings { Model = ModelKind.Cnn, Training = TrainingOptions.ForCnn with { Epochs = quick ? 2 : CnnDefaults.Epochs, Seed = seed } },
             new[] { 0.792, 0.927, 0.913 }, new[] { 0.715, 0.668, 0.657 }),
         new Configuration("CNN, the study's best (eps 0.01, momentum 0.9, 24/40 filters)", new TrainSettings
         {
-            Model = ModelKind.Cnn, Epochs = quick ? 2 : 60, LearningRate = 0.01, Momentum = 0.9, Filters1 = 24, Filters2 = 40, Seed = seed,
+            Model = ModelKind.Cnn, Training = TrainingOptions.ForCnn with { Epochs = quick ? 2 : 60, LearningRate = 0.01, Momentum = 0.9, Seed = seed },
+            Architecture = new CnnArchitecture { Filters1 = 24, Filters2 = 40 },
         }, null, null, 0.795),
     };
 

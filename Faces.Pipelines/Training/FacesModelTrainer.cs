@@ -3,6 +3,7 @@ using Faces.MLNet;
 using Faces.MLNet.Mixtures;
 using Faces.MLNet.Networks;
 using Faces.Pipelines.Data;
+using Faces.Torch.Models;
 using Faces.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -33,38 +34,23 @@ public sealed class FacesModelTrainer(MLContext ml)
 
         ITransformer predictor = settings.Model switch
         {
-            ModelKind.Mog => ml.MulticlassClassification.Trainers.MixtureOfGaussians(new MixtureOfGaussiansTrainer.Options
+            ModelKind.Mog => ml.MulticlassClassification.Trainers.MixtureOfGaussians(new MixtureOfGaussiansTrainer.Options { Mixture = settings.Mixture })
+                .Fit(normalisedTrain),
+            ModelKind.Mlp => ml.MulticlassClassification.Trainers.Mlp(new MlpTrainer.Options
             {
-                Components = settings.Components, MaxIterations = settings.MogIterations, CovarianceType = settings.Covariance,
-                Initialization = settings.MogInitialization, VarianceFloor = settings.VarianceFloor, Seed = settings.Seed,
-            }).Fit(normalisedTrain),
-            ModelKind.Mlp => ml.MulticlassClassification.Trainers.Mlp(Network(new MlpTrainer.Options { Hidden = settings.Hidden }, settings, progress, cancellation))
-                .Fit(normalisedTrain, normalisedValid),
-            _ => ml.MulticlassClassification.Trainers.Cnn(Network(new CnnTrainer.Options
+                Training = settings.NetworkTraining, Architecture = settings.Architecture as MlpArchitecture ?? new MlpArchitecture(),
+                Progress = progress, Cancellation = cancellation,
+            }).Fit(normalisedTrain, normalisedValid),
+            _ => ml.MulticlassClassification.Trainers.Cnn(new CnnTrainer.Options
             {
-                Height = data.Shape.Height, Width = data.Shape.Width, Channels = data.Shape.Channels,
-                Filters1 = settings.Filters1, Filters2 = settings.Filters2,
-            }, settings, progress, cancellation)).Fit(normalisedTrain, normalisedValid),
+                Training = settings.NetworkTraining,
+                Architecture = (settings.Architecture as CnnArchitecture ?? new CnnArchitecture()) with
+                    { Height = data.Shape.Height, Width = data.Shape.Width, Channels = data.Shape.Channels },
+                Progress = progress, Cancellation = cancellation,
+            }).Fit(normalisedTrain, normalisedValid),
         };
         var chain = normaliser is TransformerChain<ITransformer> c ? c.Append(predictor) : new TransformerChain<ITransformer>(normaliser, predictor);
         return new TrainedModel(settings.Model, chain, train.Schema, clock.Elapsed.TotalSeconds);
-    }
-
-    private static T Network<T>(T options, TrainSettings settings, Action<EpochRecord>? progress, CancellationToken cancellation) where T : NetworkTrainerOptions
-    {
-        if (settings.Epochs is { } epochs) options.Epochs = epochs;
-        if (settings.LearningRate is { } rate) options.LearningRate = rate;
-        options.Momentum = settings.Momentum;
-        options.BatchSize = settings.BatchSize;
-        options.Optimizer = settings.Optimizer;
-        options.EarlyStoppingPatience = settings.EarlyStoppingPatience;
-        options.Seed = settings.Seed;
-        options.Device = settings.Device;
-        options.Threads = settings.Threads;
-        options.Progress = progress;
-        options.Cancellation = cancellation;
-        // Validation comes through Fit(train, valid); early stopping is checked against it there.
-        return options;
     }
 
     /// <summary>One minimum and maximum over every training pixel, applied as (x − min) / (max − min).</summary>

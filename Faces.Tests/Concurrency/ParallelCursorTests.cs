@@ -1,3 +1,5 @@
+using Faces.Torch.Training;
+using Faces.Torch.Models;
 using Faces.MLNet;
 using Faces.MLNet.Mixtures;
 using Faces.MLNet.Networks;
@@ -75,12 +77,15 @@ public sealed class ParallelCursorTests
         var key = ml.Transforms.Conversion.MapValueToKey("Label");
         IEstimator<ITransformer> pipeline = kind switch
         {
-            "mog" => key.Append(ml.MulticlassClassification.Trainers.MixtureOfGaussians(new MixtureOfGaussiansTrainer.Options { Components = 2, MaxIterations = 5 })),
+            "mog" => key.Append(ml.MulticlassClassification.Trainers.MixtureOfGaussians(new MixtureOfGaussiansTrainer.Options { Mixture = new() { Components = 2, MaxIterations = 5 } })),
             "mog-full" => key.Append(ml.MulticlassClassification.Trainers.MixtureOfGaussians(new MixtureOfGaussiansTrainer.Options
-                { Components = 2, MaxIterations = 3, CovarianceType = CovarianceType.Full, RegCovar = 1e-3 })),
-            "mlp" => key.Append(ml.MulticlassClassification.Trainers.Mlp(new MlpTrainer.Options { Epochs = 3, BatchSize = 20 })),
+                { Mixture = new() { Components = 2, MaxIterations = 3, CovarianceType = CovarianceType.Full, RegCovar = 1e-3 } })),
+            "mlp" => key.Append(ml.MulticlassClassification.Trainers.Mlp(new MlpTrainer.Options { Training = TrainingOptions.ForMlp with { Epochs = 3, BatchSize = 20 } })),
             "cnn" => key.Append(ml.MulticlassClassification.Trainers.Cnn(new CnnTrainer.Options
-                { Height = Size, Width = Size, Channels = 1, Filters1 = 3, Filters2 = 4, Pool1 = 2, Pool2 = 2, Epochs = 2, BatchSize = 20 })),
+            {
+                Architecture = new CnnArchitecture { Height = Size, Width = Size, Channels = 1, Filters1 = 3, Filters2 = 4, Pool1 = 2, Pool2 = 2 },
+                Training = TrainingOptions.ForCnn with { Epochs = 2, BatchSize = 20 },
+            })),
             _ => ml.Transforms.GaussianMixture("Features", components: 3),
         };
         return (pipeline.Fit(train), kind == "mixture" ? "Responsibilities" : "Score");

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Faces.Pipelines;
+using Faces.Pipelines.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

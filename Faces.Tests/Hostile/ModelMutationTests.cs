@@ -1,10 +1,12 @@
+using Faces.Torch.Training;
+using Faces.Torch.Models;
 using System.IO.Compression;
 using System.Text;
 using CsCheck;
 using Faces.MLNet;
 using Faces.MLNet.Mixtures;
 using Faces.MLNet.Networks;
-using Faces.Pipelines;
+using Faces.Pipelines.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -54,8 +56,8 @@ public sealed class ModelMutationTests : IDisposable
         var key = ml.Transforms.Conversion.MapValueToKey("Label");
         IEstimator<ITransformer> pipeline = kind switch
         {
-            "mog" => key.Append(ml.MulticlassClassification.Trainers.MixtureOfGaussians(new MixtureOfGaussiansTrainer.Options { Components = 2, MaxIterations = 3 })),
-            "mlp" => key.Append(ml.MulticlassClassification.Trainers.Mlp(new MlpTrainer.Options { Epochs = 2, BatchSize = 10, Hidden = new[] { 4 } })),
+            "mog" => key.Append(ml.MulticlassClassification.Trainers.MixtureOfGaussians(new MixtureOfGaussiansTrainer.Options { Mixture = new() { Components = 2, MaxIterations = 3 } })),
+            "mlp" => key.Append(ml.MulticlassClassification.Trainers.Mlp(new MlpTrainer.Options { Training = TrainingOptions.ForMlp with { Epochs = 2, BatchSize = 10 }, Architecture = new MlpArchitecture { Hidden = new[] { 4 } } })),
             _ => ml.Transforms.GaussianMixture("Features", components: 2),
         };
         string column = kind == "mixture" ? "Responsibilities" : "Score";

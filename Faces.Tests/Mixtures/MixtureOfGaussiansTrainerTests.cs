@@ -137,7 +137,7 @@ public sealed class MixtureOfGaussiansTrainerTests
         var keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(train).Transform(train);
         var model = ml.MulticlassClassification.Trainers.MixtureOfGaussians(new MixtureOfGaussiansTrainer.Options
         {
-            Components = 2, CovarianceType = CovarianceType.Full, Initialization = MixtureInitialization.KMeans,
+            Mixture = new() { Components = 2, CovarianceType = CovarianceType.Full, Initialization = MixtureInitialization.KMeans },
         }).Fit(keyed);
         string folder = Directory.CreateTempSubdirectory("faces-mog-").FullName;
         try

@@ -1,3 +1,4 @@
+using Faces.Torch.Training;
 using Faces.MLNet;
 using Faces.MLNet.Networks;
 using Microsoft.ML;
@@ -73,7 +74,7 @@ public sealed class ImagePipelineTests
                 // A grayscale image has R = G = B: one plane is the 48x48x1 input the CNN expects.
                 .Append(ml.Transforms.ExtractPixels("Features", "Image", ImagePixelExtractingEstimator.ColorBits.Red))
                 .Append(ml.Transforms.NormalizeMeanVariance("Features"))
-                .Append(ml.MulticlassClassification.Trainers.Cnn(new CnnTrainer.Options { Epochs = 12, LearningRate = 0.02, Momentum = 0.9, BatchSize = 8 }))
+                .Append(ml.MulticlassClassification.Trainers.Cnn(new CnnTrainer.Options { Training = TrainingOptions.ForCnn with { Epochs = 12, LearningRate = 0.02, Momentum = 0.9, BatchSize = 8 } }))
                 .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
             var model = pipeline.Fit(train);
 

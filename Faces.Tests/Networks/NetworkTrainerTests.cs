@@ -1,3 +1,4 @@
+using Faces.Torch.Models;
 using System.Globalization;
 using Faces.MLNet;
 using Faces.MLNet.Networks;
@@ -50,8 +51,8 @@ public sealed class NetworkTrainerTests
 
     private static CnnTrainer.Options SmallCnn(int epochs = 8) => new()
     {
-        Height = Size, Width = Size, Channels = 1, Filters1 = 4, Filters2 = 8, Pool1 = 2, Pool2 = 2,
-        Epochs = epochs, LearningRate = 0.05, Momentum = 0.9, BatchSize = 20, Threads = 2,
+        Architecture = new CnnArchitecture { Height = Size, Width = Size, Channels = 1, Filters1 = 4, Filters2 = 8, Pool1 = 2, Pool2 = 2 },
+        Training = TrainingOptions.ForCnn with { Epochs = epochs, LearningRate = 0.05, Momentum = 0.9, BatchSize = 20, Threads = 2 },
     };
 
     [Fact]
@@ -61,7 +62,7 @@ public sealed class NetworkTrainerTests
         var train = ml.Data.LoadFromEnumerable(Squares(240, 1));
         var test = ml.Data.LoadFromEnumerable(Squares(80, 2));
         var mlp = ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.MulticlassClassification.Trainers.Mlp(new MlpTrainer.Options { Epochs = 40, LearningRate = 0.1, Momentum = 0.9, BatchSize = 20 }))
+            .Append(ml.MulticlassClassification.Trainers.Mlp(new MlpTrainer.Options { Training = TrainingOptions.ForMlp with { Epochs = 40, LearningRate = 0.1, Momentum = 0.9, BatchSize = 20 } }))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
         var cnn = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.MulticlassClassification.Trainers.Cnn(SmallCnn()))
@@ -93,7 +94,7 @@ public sealed class NetworkTrainerTests
 
         var options = SmallCnn(epochs: 200);
         options.ValidationData = valid;
-        options.EarlyStoppingPatience = 3;
+        options.Training = options.Training with { EarlyStoppingPatience = 3 };
         options.Progress = seen.Add;
         var model = ml.MulticlassClassification.Trainers.Cnn(options).Fit(train);
 
@@ -106,7 +107,7 @@ public sealed class NetworkTrainerTests
         Assert.True(curve.Min(r => r.ValidationCrossEntropy!.Value) < curve[0].ValidationCrossEntropy!.Value);
 
         // Fit(train, validation) is the other way to pass a validation split.
-        var mlp = ml.MulticlassClassification.Trainers.Mlp(new MlpTrainer.Options { Epochs = 3 }).Fit(train, valid);
+        var mlp = ml.MulticlassClassification.Trainers.Mlp(new MlpTrainer.Options { Training = TrainingOptions.ForMlp with { Epochs = 3 } }).Fit(train, valid);
         Assert.All(mlp.Model.LearningCurve, r => Assert.NotNull(r.ValidationAccuracy));
         Assert.Equal(3, mlp.Model.LearningCurve.Count);
     }
@@ -171,15 +172,15 @@ public sealed class NetworkTrainerTests
         Assert.Contains("100", error.Message);
 
         var options = SmallCnn(epochs: 1);
-        options.Height = 10;
+        options.Architecture = options.Architecture with { Height = 10 };
         var mismatch = Assert.ThrowsAny<Exception>(() => ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.Cnn(options)).Fit(train));
         Assert.Contains("10x12", mismatch.Message);
         Assert.Contains("144", mismatch.Message);
 
-        var badRate = Assert.ThrowsAny<Exception>(() => ml.MulticlassClassification.Trainers.Mlp(new MlpTrainer.Options { LearningRate = -1 }));
+        var badRate = Assert.ThrowsAny<Exception>(() => ml.MulticlassClassification.Trainers.Mlp(new MlpTrainer.Options { Training = TrainingOptions.ForMlp with { LearningRate = -1 } }));
         Assert.Contains("LearningRate", badRate.Message);
         var noValidation = Assert.ThrowsAny<Exception>(() => ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.MulticlassClassification.Trainers.Mlp(new MlpTrainer.Options { EarlyStoppingPatience = 2, Epochs = 1 })).Fit(train));
+            .Append(ml.MulticlassClassification.Trainers.Mlp(new MlpTrainer.Options { Training = TrainingOptions.ForMlp with { EarlyStoppingPatience = 2, Epochs = 1 } })).Fit(train));
         Assert.Contains("ValidationData", noValidation.Message);
     }
 
@@ -189,7 +190,7 @@ public sealed class NetworkTrainerTests
         if (TorchSharp.torch.cuda.is_available()) return; // The GPU machine runs this path for real in the other tests.
         var ml = new MLContext(seed: 1);
         var options = SmallCnn(epochs: 1);
-        options.Device = "cuda";
+        options.Training = options.Training with { Device = "cuda" };
         var train = ml.Data.LoadFromEnumerable(Squares(20, 7));
         var error = Assert.ThrowsAny<Exception>(() => ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.Cnn(options)).Fit(train));
         Assert.Contains("cuda", error.Message, StringComparison.OrdinalIgnoreCase);
@@ -202,7 +203,7 @@ public sealed class NetworkTrainerTests
         var data = ml.Transforms.Conversion.MapValueToKey("Label").Fit(ml.Data.LoadFromEnumerable(Squares(200, 8)))
             .Transform(ml.Data.LoadFromEnumerable(Squares(200, 8)));
         var mlp = ml.MulticlassClassification.CrossValidate(data, ml.MulticlassClassification.Trainers.Mlp(
-            new MlpTrainer.Options { Epochs = 30, LearningRate = 0.1, Momentum = 0.9, BatchSize = 20 }), numberOfFolds: 3);
+            new MlpTrainer.Options { Training = TrainingOptions.ForMlp with { Epochs = 30, LearningRate = 0.1, Momentum = 0.9, BatchSize = 20 } }), numberOfFolds: 3);
         var mog = ml.MulticlassClassification.CrossValidate(data, ml.MulticlassClassification.Trainers.MixtureOfGaussians(components: 1), numberOfFolds: 3);
         Assert.Equal(3, mlp.Count);
         Assert.All(mlp, fold => Assert.True(fold.Metrics.MicroAccuracy > 0.9, $"MLP fold accuracy {fold.Metrics.MicroAccuracy}"));

@@ -1,3 +1,4 @@
+using Faces.Torch.Training;
 using Faces.Pipelines.Data;
 using Faces.Pipelines.Evaluation;
 using Faces.Pipelines.Training;
@@ -17,7 +18,7 @@ public sealed class TrainingTests
     public void The_fitted_normaliser_travels_inside_the_saved_model(Normalization normalization)
     {
         var ml = new MLContext(seed: 1);
-        var trained = new FacesModelTrainer(ml).Train(Small, new TrainSettings { Model = ModelKind.Mlp, Epochs = 2, Normalization = normalization });
+        var trained = new FacesModelTrainer(ml).Train(Small, new TrainSettings { Model = ModelKind.Mlp, Training = TrainingOptions.ForMlp with { Epochs = 2 }, Normalization = normalization });
         var chain = Assert.IsType<TransformerChain<ITransformer>>(trained.Model);
         var normaliser = Assert.IsType<NormalizingTransformer>(chain.First());
 
@@ -49,11 +50,11 @@ public sealed class TrainingTests
     {
         var ml = new MLContext(seed: 1);
         var trainer = new FacesModelTrainer(ml);
-        var mog = trainer.Train(Small, new TrainSettings { Model = ModelKind.Mog, Components = 2 });
+        var mog = trainer.Train(Small, new TrainSettings { Model = ModelKind.Mog, Mixture = new() { Components = 2 } });
         Assert.NotNull(mog.Mixtures);
         Assert.Empty(mog.LearningCurve);
         var epochs = new List<int>();
-        var cnn = trainer.Train(Small, new TrainSettings { Model = ModelKind.Cnn, Epochs = 2, LearningRate = 0.01, Normalization = Normalization.Standardize },
+        var cnn = trainer.Train(Small, new TrainSettings { Model = ModelKind.Cnn, Training = TrainingOptions.ForCnn with { Epochs = 2, LearningRate = 0.01 }, Normalization = Normalization.Standardize },
             record => epochs.Add(record.Epoch));
         Assert.Equal(new[] { 1, 2 }, epochs);
         Assert.Equal(2, cnn.LearningCurve.Count);

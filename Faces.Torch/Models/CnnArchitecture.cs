@@ -13,21 +13,21 @@ namespace Faces.Torch.Models;
 public sealed record CnnArchitecture : NetworkArchitecture
 {
     /// <summary>Input height. Default 48.</summary>
-    public int Height { get; init; } = 48;
+    public int Height { get; init; } = CnnDefaults.Height;
     /// <summary>Input width. Default 48.</summary>
-    public int Width { get; init; } = 48;
+    public int Width { get; init; } = CnnDefaults.Width;
     /// <summary>Input channels. Default 1 (grayscale).</summary>
-    public int Channels { get; init; } = 1;
+    public int Channels { get; init; } = CnnDefaults.Channels;
     /// <summary>Square filter size of both convolutions. Default 5.</summary>
-    public int FilterSize { get; init; } = 5;
+    public int FilterSize { get; init; } = CnnDefaults.FilterSize;
     /// <summary>Filters of the first convolution. Default 8 (the study's best: 24).</summary>
-    public int Filters1 { get; init; } = 8;
+    public int Filters1 { get; init; } = CnnDefaults.Filters1;
     /// <summary>Filters of the second convolution. Default 16 (the study's best: 40).</summary>
-    public int Filters2 { get; init; } = 16;
+    public int Filters2 { get; init; } = CnnDefaults.Filters2;
     /// <summary>Size and stride of the first (non-overlapping) max-pool. Default 3.</summary>
-    public int Pool1 { get; init; } = 3;
+    public int Pool1 { get; init; } = CnnDefaults.Pool1;
     /// <summary>Size and stride of the second max-pool. Default 2.</summary>
-    public int Pool2 { get; init; } = 2;
+    public int Pool2 { get; init; } = CnnDefaults.Pool2;
     /// <summary>Explicit (Faces' backward, default) or native convolution.</summary>
     public ConvolutionKind Convolution { get; init; } = ConvolutionKind.Explicit;
 

@@ -9,7 +9,7 @@ public sealed record MlpArchitecture : NetworkArchitecture
     public int Inputs { get; init; } = 2304;
 
     /// <summary>Hidden layer widths. Default [16, 32].</summary>
-    public int[] Hidden { get; init; } = { 16, 32 };
+    public int[] Hidden { get; init; } = MlpDefaults.Hidden;
 
     /// <inheritdoc />
     public override long InputSize => Inputs;

@@ -7,32 +7,35 @@ namespace Faces.Torch.Training;
 public sealed record TrainingOptions
 {
     /// <summary>Learning rate (the study's eps). Default 0.01.</summary>
-    public double LearningRate { get; init; } = 0.01;
+    public double LearningRate { get; init; } = Models.MlpDefaults.LearningRate;
     /// <summary>Momentum. Default 0.</summary>
-    public double Momentum { get; init; }
+    public double Momentum { get; init; } = TrainingDefaults.Momentum;
     /// <summary>Passes over the training split. Default 1000.</summary>
-    public int Epochs { get; init; } = 1000;
+    public int Epochs { get; init; } = Models.MlpDefaults.Epochs;
     /// <summary>Examples per mini-batch. Default 100.</summary>
-    public int BatchSize { get; init; } = 100;
+    public int BatchSize { get; init; } = TrainingDefaults.BatchSize;
     /// <summary>L2 weight decay added to the gradient. Default 0.</summary>
     public double WeightDecay { get; init; }
     /// <summary>SGD with momentum (default) or Adam.</summary>
-    public OptimizerKind Optimizer { get; init; } = OptimizerKind.SgdMomentum;
+    public OptimizerKind Optimizer { get; init; } = TrainingDefaults.Optimizer;
     /// <summary>Stop after this many epochs without a lower validation cross-entropy, keeping the best weights; 0 (default) never stops early. Needs a validation split.</summary>
-    public int EarlyStoppingPatience { get; init; }
+    public int EarlyStoppingPatience { get; init; } = TrainingDefaults.EarlyStoppingPatience;
     /// <summary>Seed for initialisation and the per-epoch shuffle. Default 1.</summary>
-    public int Seed { get; init; } = 1;
+    public int Seed { get; init; } = TrainingDefaults.Seed;
     /// <summary>Shuffle the training split every epoch (seeded). Default true.</summary>
     public bool Shuffle { get; init; } = true;
     /// <summary>"cpu" (default), "cuda" or "cuda:N".</summary>
-    public string Device { get; init; } = "cpu";
+    public string Device { get; init; } = TrainingDefaults.Device;
     /// <summary>libtorch intra-op threads; 0 (default) keeps libtorch's choice (all cores).</summary>
-    public int Threads { get; init; }
+    public int Threads { get; init; } = TrainingDefaults.Threads;
     /// <summary>Evaluate the whole training split each epoch for the learning curve (costs a forward pass). Default true.</summary>
     public bool RecordTrainingMetrics { get; init; } = true;
 
+    /// <summary>The study's MLP defaults: eps 0.01, momentum 0, 1000 epochs, batch 100 (the record's own defaults).</summary>
+    public static TrainingOptions ForMlp { get; } = new();
+
     /// <summary>The study's CNN defaults: eps 0.1, momentum 0, 30 epochs, batch 100.</summary>
-    public static TrainingOptions ForCnn { get; } = new() { LearningRate = 0.1, Epochs = 30 };
+    public static TrainingOptions ForCnn { get; } = new() { LearningRate = Models.CnnDefaults.LearningRate, Epochs = Models.CnnDefaults.Epochs };
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
     public void Validate()

@@ -3,7 +3,7 @@ using Faces.Pipelines.Data;
 using Faces.Torch.IO;
 using Microsoft.ML;
 
-namespace Faces.Pipelines;
+namespace Faces.Pipelines.Training;
 
 /// <summary>Saving and loading ML.NET model .zip files without losing what the user had.</summary>
 public static class ModelFiles

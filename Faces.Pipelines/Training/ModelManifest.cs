@@ -2,7 +2,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using Faces.Pipelines.Data;
 
-namespace Faces.Pipelines;
+namespace Faces.Pipelines.Training;
 
 /// <summary>
 /// A SHA-256 of every entry of a saved model .zip, stored in the .zip itself (ML.NET ignores entries it does not know).

@@ -1,0 +1,83 @@
+using System.Reflection;
+using Faces.MLNet;
+using Faces.MLNet.Mixtures;
+using Faces.MLNet.Networks;
+using Faces.Pipelines.Cli;
+using Faces.Pipelines.Training;
+using Faces.Torch.Models;
+using Faces.Torch.Training;
+
+namespace Faces.Tests.Design;
+
+/// <summary>
+/// Every default is written once (the Defaults classes); the records, the ML.NET Options, the catalog methods and the
+/// command line must all agree with it. Changing a default in any one of them alone turns one of these red.
+/// </summary>
+public sealed class DefaultsTests
+{
+    [Fact]
+    public void The_command_line_defaults_are_the_library_defaults()
+    {
+        var mlp = TrainCommand.ParseSettings("--model", "mlp");
+        Assert.Equal(TrainingOptions.ForMlp, mlp.Training);
+        Assert.Equal(new MlpArchitecture(), mlp.Architecture);
+
+        var cnn = TrainCommand.ParseSettings("--model", "cnn");
+        Assert.Equal(TrainingOptions.ForCnn, cnn.Training);
+        Assert.Equal(new CnnArchitecture(), cnn.Architecture);
+
+        var mog = TrainCommand.ParseSettings("--model", "mog");
+        Assert.Equal(new GaussianMixtureOptions(), mog.Mixture);
+        Assert.Equal(Normalization.None, mog.Normalization);
+    }
+
+    [Fact]
+    public void The_records_and_the_ML_NET_options_read_the_defaults_classes()
+    {
+        Assert.Equal((MlpDefaults.LearningRate, MlpDefaults.Epochs), (TrainingOptions.ForMlp.LearningRate, TrainingOptions.ForMlp.Epochs));
+        Assert.Equal((CnnDefaults.LearningRate, CnnDefaults.Epochs), (TrainingOptions.ForCnn.LearningRate, TrainingOptions.ForCnn.Epochs));
+        Assert.Equal(MlpDefaults.Hidden, new MlpArchitecture().Hidden);
+        Assert.Equal((CnnDefaults.Filters1, CnnDefaults.Filters2, CnnDefaults.Pool1, CnnDefaults.Pool2), (new CnnArchitecture().Filters1, new CnnArchitecture().Filters2, new CnnArchitecture().Pool1, new CnnArchitecture().Pool2));
+        Assert.Equal((MixtureDefaults.Components, MixtureDefaults.MaxIterations, MixtureDefaults.VarianceFloor),
+            (new GaussianMixtureOptions().Components, new GaussianMixtureOptions().MaxIterations, new GaussianMixtureOptions().VarianceFloor));
+
+        Assert.Equal(TrainingOptions.ForMlp, new MlpTrainer.Options().Training);
+        Assert.Equal(new MlpArchitecture(), new MlpTrainer.Options().Architecture);
+        Assert.Equal(TrainingOptions.ForCnn, new CnnTrainer.Options().Training);
+        Assert.Equal(new CnnArchitecture(), new CnnTrainer.Options().Architecture);
+        Assert.Equal(new GaussianMixtureOptions(), new MixtureOfGaussiansTrainer.Options().Mixture);
+        Assert.Equal(new GaussianMixtureOptions(), new GaussianMixtureEstimator.Options().Mixture);
+    }
+
+    public static TheoryData<string, Type, string> CatalogMethods => new()
+    {
+        { nameof(MulticlassCatalogExtensions.Mlp), typeof(MulticlassCatalogExtensions), "mlp" },
+        { nameof(MulticlassCatalogExtensions.Cnn), typeof(MulticlassCatalogExtensions), "cnn" },
+        { nameof(MulticlassCatalogExtensions.MixtureOfGaussians), typeof(MulticlassCatalogExtensions), "mixture" },
+        { nameof(TransformsCatalogExtensions.GaussianMixture), typeof(TransformsCatalogExtensions), "mixture" },
+    };
+
+    /// <summary>Each optional parameter of a catalog method has the default of the record property of the same name.</summary>
+    [Theory]
+    [MemberData(nameof(CatalogMethods))]
+    public void The_catalog_methods_default_to_the_records(string method, Type catalog, string kind)
+    {
+        var overload = catalog.GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .Single(m => m.Name == method && m.GetParameters().Skip(1).All(p => p.HasDefaultValue));
+        object[] records = kind switch
+        {
+            "mlp" => new object[] { TrainingOptions.ForMlp, new MlpArchitecture() },
+            "cnn" => new object[] { TrainingOptions.ForCnn, new CnnArchitecture() },
+            _ => new object[] { new GaussianMixtureOptions() },
+        };
+        int compared = 0;
+        foreach (var parameter in overload.GetParameters().Where(p => p.HasDefaultValue && !p.Name!.EndsWith("ColumnName", StringComparison.Ordinal)))
+        {
+            string property = char.ToUpperInvariant(parameter.Name![0]) + parameter.Name[1..];
+            var owner = records.First(r => r.GetType().GetProperty(property) != null);
+            Assert.Equal(owner.GetType().GetProperty(property)!.GetValue(owner), parameter.DefaultValue);
+            compared++;
+        }
+        Assert.True(compared >= 3, $"{method}: only {compared} defaults compared");
+    }
+}

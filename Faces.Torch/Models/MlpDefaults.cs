@@ -1,0 +1,15 @@
+namespace Faces.Torch.Models;
+
+/// <summary>
+/// The study's MLP defaults, in one place: the architecture record, the training options, the ML.NET trainer's
+/// Options and catalog method, and the command line all read them from here.
+/// </summary>
+public static class MlpDefaults
+{
+    /// <summary>Hidden layer widths: 16 then 32.</summary>
+    public static int[] Hidden => new[] { 16, 32 };
+    /// <summary>Learning rate eps: 0.01.</summary>
+    public const double LearningRate = 0.01;
+    /// <summary>Epochs: 1000.</summary>
+    public const int Epochs = 1000;
+}
