@@ -1,3 +1,4 @@
+using Faces.MLNet.Mixtures.Covariances;
 using Faces.Torch.Native;
 using static TorchSharp.torch;
 
@@ -9,16 +10,16 @@ namespace Faces.MLNet.Mixtures;
 /// </summary>
 public sealed class GaussianMixture : IDisposable
 {
-    private const double Log2Pi = 1.8378770664093453;
-
-    private readonly Tensor weights;       // [K]
-    private readonly Tensor means;         // [K, D]
-    private readonly Tensor covariances;   // diagonal [K, D]; spherical [K]; shared [D, D]; full [K, D, D]
-    private readonly Tensor? precisionCholesky; // shared [D, D]; full [K, D, D]: Σ⁻¹ = P Pᵀ
+    private readonly Tensor weights;            // [K]
+    private readonly Tensor means;              // [K, D]
+    private readonly Tensor covariances;        // the covariance type's shape (CovarianceModel.Shape)
+    private readonly Tensor precisionCholesky;  // stored beside them: diagonal/spherical 1/σ; full P with Σ⁻¹ = P Pᵀ
+    private readonly Tensor logWeights;         // [K]
+    private readonly CovarianceModel model;
     private readonly Lazy<MixtureDensity> density;
 
     /// <summary>Covariance shape.</summary>
-    public CovarianceType CovarianceType { get; }
+    public CovarianceType CovarianceType => model.Type;
     /// <summary>Number of components K.</summary>
     public int Components => (int)weights.shape[0];
     /// <summary>Dimension D.</summary>
@@ -35,21 +36,18 @@ public sealed class GaussianMixture : IDisposable
     internal GaussianMixture(CovarianceType type, Tensor weights, Tensor means, Tensor covariances,
         IReadOnlyList<double> logLikelihoods, bool converged, double lowerBound)
     {
-        CovarianceType = type;
+        model = CovarianceModel.For(type);
         this.weights = weights;
         this.means = means;
         this.covariances = covariances;
         LogLikelihoods = logLikelihoods;
         Converged = converged;
         LowerBound = lowerBound;
-        precisionCholesky = type switch
-        {
-            CovarianceType.SharedFull or CovarianceType.Full => PrecisionCholesky(covariances),
-            _ => null,
-        };
+        precisionCholesky = model.PrecisionCholesky(covariances);
+        logWeights = weights.log();
         // Built on first use: a full-covariance mixture's managed copy is as large as its tensors.
-        density = new Lazy<MixtureDensity>(() => new MixtureDensity(type, Flat(weights), Flat(means), Flat(covariances),
-            precisionCholesky is null ? null : Flat(precisionCholesky), Dimension), LazyThreadSafetyMode.ExecutionAndPublication);
+        density = new Lazy<MixtureDensity>(() => model.Density(Flat(logWeights), Flat(means), Flat(precisionCholesky), Dimension),
+            LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>The precomputed per-row scorer (thread-safe, no TorchSharp calls).</summary>
@@ -67,22 +65,22 @@ public sealed class GaussianMixture : IDisposable
     /// Each component's variances per dimension (the covariance diagonal), one row per component: for showing as
     /// images. Spherical and shared covariances give the same row shape.
     /// </summary>
-    public double[][] Variances => CovarianceType switch
+    public double[][] Variances
     {
-        CovarianceType.Diagonal => Rows(covariances),
-        CovarianceType.Spherical => Rows(covariances.unsqueeze(1).expand(Components, Dimension)),
-        CovarianceType.SharedFull => Rows(covariances.diagonal().unsqueeze(0).expand(Components, Dimension)),
-        _ => Rows(covariances.diagonal(dim1: 1, dim2: 2)),
-    };
+        get
+        {
+            using var variances = model.Variances(covariances, Components, Dimension);
+            return Rows(variances);
+        }
+    }
 
-    /// <summary>The covariance tensor as stored (see the field layout); a copy.</summary>
+    /// <summary>The covariance tensor as stored (see <see cref="CovarianceModel.Shape"/>); a copy.</summary>
     public Tensor CovarianceTensor => covariances.clone();
 
     /// <summary>log π_k + log N(x_n | μ_k, Σ_k), [N, K], for float64 data [N, D].</summary>
     public Tensor WeightedLogProbabilities(Tensor x)
     {
-        using var logGaussian = LogGaussian(x, means, covariances, precisionCholesky, CovarianceType);
-        using var logWeights = weights.log();
+        using var logGaussian = model.LogGaussian(x, means, precisionCholesky);
         return logGaussian + logWeights;
     }
 
@@ -126,68 +124,6 @@ public sealed class GaussianMixture : IDisposable
         return tensor(flat, new long[] { rows.Length, dimension });
     }
 
-    /// <summary>log N(x | μ_k, Σ_k) for every example and component, [N, K], without a loop over examples.</summary>
-    internal static Tensor LogGaussian(Tensor x, Tensor means, Tensor covariances, Tensor? precisionCholesky, CovarianceType type)
-    {
-        using var scope = NewDisposeScope();
-        long d = x.shape[1];
-        Tensor quadratic, logDeterminantHalf; // Mahalanobis terms [N, K]; ½ log|Σ_k⁻¹| [K]
-        switch (type)
-        {
-            case CovarianceType.Diagonal:
-            {
-                var precision = covariances.reciprocal();
-                quadratic = (x * x).matmul(precision.t()) - 2 * x.matmul((means * precision).t()) + (means * means * precision).sum(dim: 1);
-                logDeterminantHalf = 0.5 * precision.log().sum(dim: 1);
-                break;
-            }
-            case CovarianceType.Spherical:
-            {
-                var precision = covariances.reciprocal();
-                var distance = (x * x).sum(1, keepdim: true) - 2 * x.matmul(means.t()) + (means * means).sum(dim: 1);
-                quadratic = distance * precision;
-                logDeterminantHalf = 0.5 * d * precision.log();
-                break;
-            }
-            case CovarianceType.SharedFull:
-            {
-                var p = precisionCholesky!;
-                var y = x.matmul(p);
-                var m = means.matmul(p);
-                quadratic = (y * y).sum(1, keepdim: true) - 2 * y.matmul(m.t()) + (m * m).sum(dim: 1);
-                logDeterminantHalf = p.diagonal().log().sum().expand(means.shape[0]);
-                break;
-            }
-            default:
-            {
-                var p = precisionCholesky!;
-                var columns = new List<Tensor>();
-                for (long k = 0; k < means.shape[0]; k++)
-                {
-                    var y = (x - means[k]).matmul(p[k]);
-                    columns.Add((y * y).sum(dim: 1));
-                }
-                quadratic = stack(columns, 1);
-                logDeterminantHalf = p.diagonal(dim1: 1, dim2: 2).log().sum(dim: 1);
-                break;
-            }
-        }
-        // Rounding can make a tiny Mahalanobis distance negative; it is a squared norm.
-        return (-0.5 * (d * Log2Pi + quadratic.clamp_min(0)) + logDeterminantHalf).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>P with Σ⁻¹ = P Pᵀ, from the Cholesky factor L of Σ: P = (L⁻¹)ᵀ.</summary>
-    internal static Tensor PrecisionCholesky(Tensor covariance)
-    {
-        using var scope = NewDisposeScope();
-        var (lower, info) = linalg.cholesky_ex(covariance);
-        if (info.ne(0).any().item<bool>())
-            throw new InvalidOperationException("A covariance matrix is not positive definite; raise RegCovar or VarianceFloor.");
-        var identity = eye(covariance.shape[^1], dtype: covariance.dtype).expand_as(covariance);
-        var inverse = linalg.solve_triangular(lower, identity, upper: false);
-        return inverse.transpose(-2, -1).contiguous().MoveToOuterDisposeScope();
-    }
-
     /// <summary>Writes the parameters and the EM record (float64, little-endian).</summary>
     public void WriteTo(BinaryWriter writer)
     {
@@ -214,13 +150,7 @@ public sealed class GaussianMixture : IDisposable
         Internals.ChecksummedBlock.CheckRemaining(reader, (long)k * d, sizeof(double), "The mixture");
         var w = ReadDoubles(reader, k);
         var mu = ReadDoubles(reader, k, d);
-        var cov = type switch
-        {
-            CovarianceType.Diagonal => ReadDoubles(reader, k, d),
-            CovarianceType.Spherical => ReadDoubles(reader, k),
-            CovarianceType.SharedFull => ReadDoubles(reader, d, d),
-            _ => ReadDoubles(reader, k, d, d),
-        };
+        var cov = ReadDoubles(reader, CovarianceModel.For(type).Shape(k, d));
         int iterations = reader.ReadInt32();
         Internals.ChecksummedBlock.CheckRemaining(reader, iterations, sizeof(double), "The mixture's EM record");
         var lls = Enumerable.Range(0, iterations).Select(_ => reader.ReadDouble()).ToArray();
@@ -257,6 +187,7 @@ public sealed class GaussianMixture : IDisposable
         weights.Dispose();
         means.Dispose();
         covariances.Dispose();
-        precisionCholesky?.Dispose();
+        precisionCholesky.Dispose();
+        logWeights.Dispose();
     }
 }

@@ -1,15 +1,19 @@
+using Faces.MLNet.Mixtures.Covariances;
 using Faces.Torch.Native;
 using static TorchSharp.torch;
 
 namespace Faces.MLNet.Mixtures;
 
 /// <summary>
-/// Fits a <see cref="GaussianMixture"/> by EM, in float64 tensors: an E-step in log space (log-sum-exp) and an M-step
-/// in closed form, with scikit-learn's structure (n_init restarts, reg_covar, converged, lower bound) and the study's
-/// variance floor and initialisation.
+/// Fits a <see cref="GaussianMixture"/> by EM, in float64 tensors: a named E-step in log space (log-sum-exp) and
+/// M-step in closed form, the covariance-specific parts in one object per covariance type (<see cref="CovarianceModel"/>),
+/// with scikit-learn's structure (n_init restarts, reg_covar, converged, lower bound) and the study's variance floor
+/// and initialisation.
 /// </summary>
 public sealed class GaussianMixtureFitter(GaussianMixtureOptions options)
 {
+    private readonly CovarianceModel covarianceModel = CovarianceModel.For(options.CovarianceType);
+
     /// <summary>The settings in use.</summary>
     public GaussianMixtureOptions Options { get; } = options;
 
@@ -61,12 +65,8 @@ public sealed class GaussianMixtureFitter(GaussianMixtureOptions options)
         var (weights, means, covariances) = Initialize(x, generator);
         if (Options.Initialization == MixtureInitialization.KMeans && Options.InitializeFromClusters)
         {
-            using var distances = (squares.sum(dim: 1).unsqueeze(1) - 2 * x.matmul(means.t()) + (means * means).sum(dim: 1));
-            using var assignment = distances.argmin(1);
-            using var hard = nn.functional.one_hot(assignment, Options.Components).to_type(ScalarType.Float64);
-            weights.Dispose();
-            means.Dispose();
-            covariances.Dispose();
+            using var hard = HardAssignment(x, squares, means);
+            DisposeAll(weights, means, covariances);
             (weights, means, covariances) = MStep(x, squares, hard);
         }
         var logLikelihoods = new List<double>();
@@ -75,18 +75,11 @@ public sealed class GaussianMixtureFitter(GaussianMixtureOptions options)
         long n = x.shape[0];
         for (int iteration = 0; iteration < Options.MaxIterations; iteration++)
         {
-            Tensor responsibilities;
+            // The mixture of this iteration's parameters owns them; the M-step's result replaces them.
             double total;
+            Tensor responsibilities;
             using (var current = new GaussianMixture(Options.CovarianceType, weights, means, covariances, Array.Empty<double>(), false, 0))
-            {
-                // E-step: responsibilities and the log-likelihood of the parameters before this M-step.
-                using var joint = current.WeightedLogProbabilities(x);
-                using var norm = joint.logsumexp(1, keepdim: true);
-                total = norm.sum().item<double>();
-                using var logResponsibilities = joint - norm;
-                responsibilities = logResponsibilities.exp();
-                // current owns the parameter tensors; they are replaced below, so release them now.
-            }
+                (responsibilities, total) = EStep(current, x);
             logLikelihoods.Add(total);
             using (responsibilities)
                 (weights, means, covariances) = MStep(x, squares, responsibilities);
@@ -102,56 +95,40 @@ public sealed class GaussianMixtureFitter(GaussianMixtureOptions options)
         return new GaussianMixture(Options.CovarianceType, weights, means, covariances, logLikelihoods, converged, logLikelihoods[^1] / n);
     }
 
-    /// <summary>M-step: mixing coefficients, means and covariances from responsibilities [N, K].</summary>
+    /// <summary>E-step: responsibilities γ_nk [N, K] (in log space, then exponentiated) and Σ_n log p(x_n) of the current parameters.</summary>
+    private static (Tensor Responsibilities, double LogLikelihood) EStep(GaussianMixture mixture, Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var joint = mixture.WeightedLogProbabilities(x);
+        var norm = joint.logsumexp(1, keepdim: true);
+        double total = norm.sum().item<double>();
+        return ((joint - norm).exp().MoveToOuterDisposeScope(), total);
+    }
+
+    /// <summary>M-step: mixing coefficients, means and (by the covariance type) covariances from responsibilities [N, K].</summary>
     private (Tensor Weights, Tensor Means, Tensor Covariances) MStep(Tensor x, Tensor squares, Tensor responsibilities)
     {
         using var scope = NewDisposeScope();
-        long n = x.shape[0], d = x.shape[1];
+        long n = x.shape[0];
         // scikit-learn's 10·eps keeps an empty component from dividing by zero.
         var counts = responsibilities.sum(dim: 0) + 10 * 2.220446049250313e-16;
         var weights = counts / n;
         var means = responsibilities.t().matmul(x) / counts.unsqueeze(1);
-        Tensor covariances;
-        switch (Options.CovarianceType)
-        {
-            case CovarianceType.Diagonal:
-                covariances = FloorVariances(responsibilities.t().matmul(squares) / counts.unsqueeze(1) - means * means + Options.RegCovar);
-                break;
-            case CovarianceType.Spherical:
-                covariances = FloorVariances((responsibilities.t().matmul(squares) / counts.unsqueeze(1) - means * means).mean(new long[] { 1 }) + Options.RegCovar);
-                break;
-            case CovarianceType.SharedFull:
-            {
-                var scatter = x.t().matmul(x) - (means.t() * counts).matmul(means);
-                covariances = scatter / counts.sum();
-                AddRegularisation(covariances);
-                break;
-            }
-            default:
-            {
-                var perComponent = new List<Tensor>();
-                for (long k = 0; k < means.shape[0]; k++)
-                {
-                    var centred = x - means[k];
-                    var c = (responsibilities[.., (int)k].unsqueeze(1) * centred).t().matmul(centred) / counts[k];
-                    perComponent.Add(c);
-                }
-                covariances = stack(perComponent);
-                AddRegularisation(covariances);
-                break;
-            }
-        }
+        var covariances = covarianceModel.Estimate(x, squares, responsibilities, counts, means, Options.RegCovar, Options.VarianceFloor);
         return (weights.MoveToOuterDisposeScope(), means.MoveToOuterDisposeScope(), covariances.MoveToOuterDisposeScope());
     }
 
-    private Tensor FloorVariances(Tensor variances) =>
-        Options.VarianceFloor > 0 ? variances.clamp_min(Options.VarianceFloor) : variances;
-
-    private void AddRegularisation(Tensor covariances)
+    /// <summary>One-hot [N, K] of each row's nearest mean (k-means' hard assignment).</summary>
+    private Tensor HardAssignment(Tensor x, Tensor squares, Tensor means)
     {
-        using var diagonal = covariances.diagonal(dim1: -2, dim2: -1);
-        if (Options.RegCovar > 0) diagonal.add_(Options.RegCovar);
-        if (Options.VarianceFloor > 0) diagonal.clamp_min_(Options.VarianceFloor);
+        using var scope = NewDisposeScope();
+        var distances = squares.sum(dim: 1).unsqueeze(1) - 2 * x.matmul(means.t()) + (means * means).sum(dim: 1);
+        return nn.functional.one_hot(distances.argmin(1), Options.Components).to_type(ScalarType.Float64).MoveToOuterDisposeScope();
+    }
+
+    private static void DisposeAll(params Tensor[] tensors)
+    {
+        foreach (var t in tensors) t.Dispose();
     }
 
     /// <summary>Initial parameters: the study's random scheme, k-means means, or given ones.</summary>
@@ -178,13 +155,7 @@ public sealed class GaussianMixtureFitter(GaussianMixtureOptions options)
         var variances = (2 * dataVariance).clamp_min(Options.VarianceFloor).expand(k, d).clone();
         if (Options.Initialization == MixtureInitialization.Given && Options.InitialVariances != null)
             variances = tensor(Options.InitialVariances.SelectMany(r => r).ToArray(), new long[] { k, d });
-        Tensor covariances = Options.CovarianceType switch
-        {
-            CovarianceType.Diagonal => variances,
-            CovarianceType.Spherical => variances.mean(new long[] { 1 }),
-            CovarianceType.SharedFull => diag(variances.mean(new long[] { 0 })),
-            _ => diag_embed(variances),
-        };
+        var covariances = covarianceModel.Initial(variances);
         return (weights.MoveToOuterDisposeScope(), means.MoveToOuterDisposeScope(), covariances.MoveToOuterDisposeScope());
     }
 }
