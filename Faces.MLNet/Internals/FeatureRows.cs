@@ -1,12 +1,15 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using Faces.Torch.Native;
+using Faces.Torch.Training;
+using static TorchSharp.torch;
 
 namespace Faces.MLNet.Internals;
 
 /// <summary>
 /// The rows of a known-size float-vector column (and optionally a key label), read once into one flat array, with
-/// NaN/infinity and missing labels reported by row number.
+/// NaN/infinity and missing labels reported by row number; <see cref="ToTensor"/> is the one way rows become a tensor.
 /// </summary>
 internal sealed class FeatureRows
 {
@@ -46,8 +49,10 @@ internal sealed class FeatureRows
                 throw host.Except($"Label column '{labelColumn}' must be a key type (use MapValueToKey); it is {label.Value.Type}.");
         }
 
-        var flat = new List<float>();
-        var labels = new List<int>();
+        // One buffer, sized from the row count when the view knows it (grown by doubling when it does not).
+        long? known = data.GetRowCount();
+        var flat = new float[checked((int)Math.Min((known ?? 256) * dimension, Array.MaxLength))];
+        var labels = label == null ? Array.Empty<int>() : new int[known ?? 256];
         var active = label == null ? new[] { features } : new[] { features, label.Value };
         using var cursor = data.GetRowCursor(active);
         var getFeatures = cursor.GetGetter<VBuffer<float>>(features);
@@ -55,23 +60,43 @@ internal sealed class FeatureRows
         VBuffer<float> buffer = default;
         uint key = 0;
         int row = 0;
-        var dense = new float[dimension];
         while (cursor.MoveNext())
         {
             getFeatures(ref buffer);
             if (buffer.Length != dimension)
                 throw host.Except($"Row {row}: column '{featureColumn}' has {buffer.Length} values; expected {dimension}.");
-            CopyFinite(host, buffer, dense, featureColumn, row);
+            if ((long)(row + 1) * dimension > flat.Length) Array.Resize(ref flat, checked((int)Math.Min(2L * flat.Length + dimension, Array.MaxLength)));
+            CopyFinite(host, buffer, flat.AsSpan(row * dimension, dimension), featureColumn, row);
             if (getLabel != null)
             {
                 getLabel(ref key);
                 if (key == 0) throw host.Except($"Row {row}: the label in '{labelColumn}' is missing (key value 0).");
-                labels.Add((int)key - 1);
+                if (row >= labels.Length) Array.Resize(ref labels, 2 * labels.Length + 1);
+                labels[row] = (int)key - 1;
             }
-            flat.AddRange(dense);
             row++;
         }
-        return new FeatureRows(flat.ToArray(), labels.ToArray(), row, dimension);
+        if (flat.Length != row * dimension) Array.Resize(ref flat, row * dimension);
+        if (getLabel != null && labels.Length != row) Array.Resize(ref labels, row);
+        return new FeatureRows(flat, labels, row, dimension);
+    }
+
+    /// <summary>The rows as one [Count, Dimension] float32 tensor: the single place rows become a tensor, for every trainer.</summary>
+    public Tensor ToTensor()
+    {
+        TorchRuntime.EnsureInitialized();
+        return tensor(Features, new long[] { Count, Dimension });
+    }
+
+    /// <summary>Rows and labels as the networks' training tensors.</summary>
+    public LabeledTensors ToLabeledTensors(int classes, string name) => LabeledTensors.FromArrays(Features, Labels, Dimension, classes, name);
+
+    /// <summary>The row indices of each class, for splitting <see cref="ToTensor"/> by class.</summary>
+    public long[][] RowsByClass(int classes)
+    {
+        var lists = Enumerable.Range(0, classes).Select(_ => new List<long>()).ToArray();
+        for (int n = 0; n < Count; n++) lists[Labels[n]].Add(n);
+        return lists.Select(l => l.ToArray()).ToArray();
     }
 
     /// <summary>
@@ -86,6 +111,4 @@ internal sealed class FeatureRows
                 throw host.Except($"{(row >= 0 ? $"Row {row}: " : "")}{column}[{d}] is {destination[d]}; finite values are needed.");
     }
 
-    /// <summary>Row <paramref name="n"/> as its own array.</summary>
-    public float[] Row(int n) => Features.AsSpan(n * Dimension, Dimension).ToArray();
 }

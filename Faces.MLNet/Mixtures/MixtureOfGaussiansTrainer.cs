@@ -76,13 +76,13 @@ public sealed class MixtureOfGaussiansTrainer
         int dimension = vectorType.Size;
 
         var rows = FeatureRows.Read(Host, data.Data, featureColumn.Name, labelColumn.Name);
-        var rowsByClass = Enumerable.Range(0, classes).Select(_ => new List<float[]>()).ToArray();
-        for (int n = 0; n < rows.Count; n++) rowsByClass[rows.Labels[n]].Add(rows.Row(n));
+        var rowsByClass = rows.RowsByClass(classes);
+        using var all = rows.ToTensor();
 
-        int seen = rowsByClass.Count(r => r.Count > 0);
+        int seen = rowsByClass.Count(r => r.Length > 0);
         if (seen < 2)
             throw Host.Except($"Mixture-of-Gaussians classification needs rows of at least two classes; the training data has {seen}.");
-        long total = rowsByClass.Sum(r => (long)r.Count);
+        long total = rows.Count;
         var mixtures = new GaussianMixture?[classes];
         var priors = new double[classes];
         using (var channel = Host.Start("Training"))
@@ -90,19 +90,20 @@ public sealed class MixtureOfGaussiansTrainer
             for (int c = 0; c < classes; c++)
             {
                 var classRows = rowsByClass[c];
-                priors[c] = (double)classRows.Count / total;
-                if (classRows.Count == 0)
+                priors[c] = (double)classRows.Length / total;
+                if (classRows.Length == 0)
                 {
                     channel.Warning($"Class {c} has no training rows: it gets prior 0 and is never predicted.");
                     continue;
                 }
-                int components = Math.Min(options.Mixture.Components, classRows.Count);
+                int components = Math.Min(options.Mixture.Components, classRows.Length);
                 if (components < options.Mixture.Components)
-                    channel.Warning($"Class {c} has {classRows.Count} rows, fewer than {options.Mixture.Components} components: its mixture gets {components}.");
-                using var x = GaussianMixture.ToTensor(classRows.ToArray(), dimension);
+                    channel.Warning($"Class {c} has {classRows.Length} rows, fewer than {options.Mixture.Components} components: its mixture gets {components}.");
+                using var indices = tensor(classRows);
+                using var x = all.index_select(0, indices);
                 var settings = options.Mixture with { Components = components, Seed = options.Mixture.Seed + c };
                 mixtures[c] = new GaussianMixtureFitter(settings).Fit(x, $"class {c}");
-                channel.Info($"Class {c}: {classRows.Count} rows, {components} components, log-likelihood per row {mixtures[c]!.LowerBound:F3} after {mixtures[c]!.Iterations} iterations.");
+                channel.Info($"Class {c}: {classRows.Length} rows, {components} components, log-likelihood per row {mixtures[c]!.LowerBound:F3} after {mixtures[c]!.Iterations} iterations.");
             }
         }
         return new MixtureOfGaussiansModelParameters(Host, mixtures, priors, dimension);

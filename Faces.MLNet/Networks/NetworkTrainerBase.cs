@@ -121,7 +121,7 @@ public abstract class NetworkTrainerBase<TOptions>
         var outside = Array.FindIndex(rows.Labels, l => l >= classes);
         if (outside >= 0)
             throw Host.Except($"The {name}, row {outside}: label key {rows.Labels[outside] + 1} is outside the training label's {classes} values.");
-        return LabeledTensors.FromArrays(rows.Features, rows.Labels, rows.Dimension, classes, name);
+        return rows.ToLabeledTensors(classes, name);
     }
 
     private static string Format(double? value) => value is { } v ? v.ToString("F4") : "-";

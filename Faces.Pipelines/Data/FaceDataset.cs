@@ -49,31 +49,10 @@ public sealed class FaceDataset
 
     /// <summary>
     /// The split as an IDataView with a Features column (vector of <see cref="ImageShape.Size"/> Singles) and a Label
-    /// key column whose key values are <see cref="ClassNames"/>. Rows are read from the split's arrays on demand.
+    /// key column whose key values are <see cref="ClassNames"/>. Rows are read from the split's arrays in place (<see cref="SplitDataView"/>).
     /// </summary>
     public IDataView ToDataView(MLContext ml, FaceSplit split) => ToDataView(ml, split, ClassNames);
 
     /// <summary>Any rows (for example images to predict, with placeholder labels) as the same kind of IDataView.</summary>
-    public static IDataView ToDataView(MLContext ml, FaceSplit split, IReadOnlyList<string> classNames)
-    {
-        var definition = SchemaDefinition.Create(typeof(Row));
-        definition[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, split.Dimension);
-        definition[nameof(Row.Label)].ColumnType = new KeyDataViewType(typeof(uint), classNames.Count);
-        var names = new VBuffer<ReadOnlyMemory<char>>(classNames.Count, classNames.Select(n => n.AsMemory()).ToArray());
-        definition[nameof(Row.Label)].AddAnnotation("KeyValues", names, new VectorDataViewType(TextDataViewType.Instance, classNames.Count));
-        return ml.Data.LoadFromEnumerable(Rows(split), definition);
-    }
-
-    private static IEnumerable<Row> Rows(FaceSplit split)
-    {
-        for (int n = 0; n < split.Count; n++)
-            // LoadFromEnumerable takes a key column's values 0-based and stores them + 1 (0 is "missing").
-            yield return new Row { Features = split.Row(n).ToArray(), Label = (uint)split.Labels[n] };
-    }
-
-    private sealed class Row
-    {
-        public float[] Features { get; set; } = Array.Empty<float>();
-        public uint Label { get; set; }
-    }
+    public static IDataView ToDataView(MLContext ml, FaceSplit split, IReadOnlyList<string> classNames) => new SplitDataView(split, classNames);
 }

@@ -1,5 +1,3 @@
-using Faces.Torch.Training;
-
 namespace Faces.Pipelines.Data;
 
 /// <summary>One split (train, valid or test): row-major pixels in [0, 1] and 0-based class indices.</summary>
@@ -36,9 +34,6 @@ public sealed class FaceSplit
         foreach (var l in Labels) counts[l]++;
         return counts;
     }
-
-    /// <summary>The split as Faces.Torch tensors: one copy here, then every epoch indexes them.</summary>
-    public LabeledTensors ToTensors(int classes) => LabeledTensors.FromArrays(Features, Labels, Dimension, classes, Name);
 
     /// <summary>The rows at <paramref name="indices"/>, as a new split.</summary>
     public FaceSplit Subset(string name, IReadOnlyList<int> indices)

@@ -53,7 +53,7 @@ public static class NetworkExperiment
         markdown.AppendLine($"these runs are on {data.Source}, so compare shapes and orderings, not values, unless that is TFD.").AppendLine();
         markdown.AppendLine("| configuration | epochs | CE train / valid / test | accuracy train / valid / test | study CE (TFD) | study accuracy (TFD) |");
         markdown.AppendLine("|---|---|---|---|---|---|");
-        TrainedModel? best = null;
+        SplitMetrics? best = null;
         string bestName = "";
         double bestValid = double.NegativeInfinity;
         foreach (var (configuration, index) in configurations.Select((c, i) => (c, i)))
@@ -70,24 +70,25 @@ public static class NetworkExperiment
             if (splits[1].MicroAccuracy > bestValid)
             {
                 bestValid = splits[1].MicroAccuracy;
-                best = trained;
+                best = splits[1];
                 bestName = configuration.Name;
             }
         }
         markdown.AppendLine();
         for (int i = 0; i < runs.Count; i++) markdown.AppendLine($"![{runs[i].Name}](networks-curve-{i + 1}.png)");
         markdown.AppendLine();
-        if (best != null) Uncertain(ml, data, best, bestName, folder, markdown);
+        if (best != null) Uncertain(data, best, bestName, folder, markdown);
         return runs;
     }
 
     /// <summary>The validation examples whose top class probability is below 0.5 (the study's uncertainty measure).</summary>
-    private static void Uncertain(MLContext ml, FaceDataset data, TrainedModel model, string name, string folder, StringBuilder markdown)
+    private static void Uncertain(FaceDataset data, SplitMetrics validation, string name, string folder, StringBuilder markdown)
     {
-        var scores = model.Model.Transform(data.ToDataView(ml, data.Validation)).GetColumn<float[]>("Score").ToList();
-        var unsure = Enumerable.Range(0, scores.Count).Where(n => scores[n].Max() < 0.5f).ToList();
+        // The validation split's scores from its evaluation pass: no second scoring.
+        var scores = validation.Scores;
+        var unsure = Enumerable.Range(0, scores.Length).Where(n => scores[n].Max() < ModelEvaluator.UncertainBelow).ToList();
         markdown.AppendLine($"### Uncertain validation examples ({name})").AppendLine();
-        markdown.AppendLine($"{unsure.Count} of {scores.Count} validation images ({F((double)unsure.Count / Math.Max(1, scores.Count))}) have a top class probability below 0.5.").AppendLine();
+        markdown.AppendLine($"{unsure.Count} of {scores.Length} validation images ({F((double)unsure.Count / Math.Max(1, scores.Length))}) have a top class probability below 0.5.").AppendLine();
         if (unsure.Count == 0) return;
         var shown = unsure.Take(30).ToList();
         Plots.ImageGrid(Path.Combine(folder, "networks-uncertain.png"), data.Shape,

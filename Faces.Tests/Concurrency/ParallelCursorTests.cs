@@ -12,6 +12,7 @@ namespace Faces.Tests.Concurrency;
 /// ML.NET reads a transformed view through several cursors on several threads at once (GetRowCursorSet, and the
 /// splitter its evaluators use). Every Faces transformer must give, row for row, what one sequential cursor gives.
 /// </summary>
+[Collection(SoloCollection.Name)]
 public sealed class ParallelCursorTests
 {
     private const int Size = 28;

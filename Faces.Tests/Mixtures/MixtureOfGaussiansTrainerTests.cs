@@ -72,6 +72,31 @@ public sealed class MixtureOfGaussiansTrainerTests
     }
 
     [Fact]
+    public void Scores_weigh_each_class_density_by_its_prior()
+    {
+        // Two classes drawn from the same distribution, 9 to 1: only the prior tells them apart.
+        var ml = new MLContext(seed: 1);
+        var rows = Examples(200, 5).Select((e, n) => new Example { Label = n % 10 == 0 ? "rare" : "common", Features = e.Features }).ToList();
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var model = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.MulticlassClassification.Trainers.MixtureOfGaussians(new MixtureOfGaussiansTrainer.Options { Mixture = new() { Components = 1 } }))
+            .Fit(data);
+        var parameters = ((ISingleFeaturePredictionTransformer<MixtureOfGaussiansModelParameters>)model.ElementAt(1)).Model;
+        var keyNames = model.Transform(data).GetColumn<uint>("Label").Zip(rows, (k, r) => (k, r.Label)).Distinct().OrderBy(p => p.k).Select(p => p.Label).ToArray();
+        int rare = Array.IndexOf(keyNames, "rare");
+        Assert.Equal(0.1, parameters.ClassPriors[rare], 12);
+
+        var scores = model.Transform(data).GetColumn<float[]>("Score").ToArray();
+        for (int n = 0; n < 20; n++)
+        {
+            var joint = parameters.Mixtures.Select((m, c) => m!.LogDensity(new[] { rows[n].Features })[0] + Math.Log(parameters.ClassPriors[c])).ToArray();
+            double max = joint.Max(), norm = max + Math.Log(joint.Sum(j => Math.Exp(j - max)));
+            for (int c = 0; c < 2; c++) Assert.Equal(Math.Exp(joint[c] - norm), scores[n][c], 5);
+        }
+        Assert.True(scores.Average(s => s[rare]) < 0.3, "the rare class's prior of 0.1 must pull its scores down");
+    }
+
+    [Fact]
     public void Output_schema_is_known_before_fitting_and_errors_name_the_column()
     {
         var (ml, train, _) = Data();

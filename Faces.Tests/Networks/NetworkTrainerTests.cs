@@ -82,6 +82,32 @@ public sealed class NetworkTrainerTests
     }
 
     [Fact]
+    public void Early_stopping_restores_the_weights_of_the_best_validation_epoch()
+    {
+        // Random labels: the network learns the training rows by heart, and the validation cross-entropy rises
+        // after its first epochs, so the best epoch and the last one differ.
+        var ml = new MLContext(seed: 1);
+        var random = new Random(9);
+        List<Example> Noise(int count) => Squares(count, random.Next()).Select(e => new Example { Label = Names[random.Next(Names.Length)], Features = e.Features }).ToList();
+        var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(ml.Data.LoadFromEnumerable(Squares(8, 1)));
+        var train = keys.Transform(ml.Data.LoadFromEnumerable(Noise(120)));
+        var valid = keys.Transform(ml.Data.LoadFromEnumerable(Noise(80)));
+        var model = ml.MulticlassClassification.Trainers.Mlp(new MlpTrainer.Options
+        {
+            Architecture = new MlpArchitecture { Hidden = new[] { 64 } },
+            Training = TrainingOptions.ForMlp with { Epochs = 300, LearningRate = 0.5, Momentum = 0.9, BatchSize = 10, EarlyStoppingPatience = 5 },
+        }).Fit(train, valid);
+
+        var curve = model.Model.LearningCurve;
+        double best = curve.Min(r => r.ValidationCrossEntropy!.Value);
+        Assert.True(curve[^1].ValidationCrossEntropy > best + 1e-3, "the fixture must make the last epoch worse than the best one");
+        var labels = valid.GetColumn<uint>("Label").ToArray();
+        var scores = model.Transform(valid).GetColumn<float[]>("Score").ToArray();
+        double crossEntropy = scores.Select((s, n) => -Math.Log(s[labels[n] - 1])).Average();
+        Assert.Equal(best, crossEntropy, 4);
+    }
+
+    [Fact]
     public void Validation_data_gives_learning_curves_progress_and_early_stopping()
     {
         var ml = new MLContext(seed: 1);
