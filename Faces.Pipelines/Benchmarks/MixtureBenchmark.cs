@@ -26,8 +26,6 @@ public static class MixtureBenchmark
         {
             for (int c = 0; c < 2; c++)
                 File.WriteAllBytes(Path.Combine(folder, $"class{c}.f32"), classes[c].SelectMany(r => r).SelectMany(BitConverter.GetBytes).ToArray());
-            string script = Path.Combine(folder, "peer.py");
-            File.WriteAllText(script, PeerScript(rowsPerClass, dimension, components, iterations, rounds));
 
             var options = new GaussianMixtureOptions
             {
@@ -49,7 +47,9 @@ public static class MixtureBenchmark
                 oursLogLikelihood = ll;
             }
 
-            string? stdout = PythonPeer.Run(output, script, new[] { folder }, "scikit-learn", "python3-sklearn");
+            string? stdout = PythonPeer.Run(output, "mog_peer.py", folder,
+                new object[] { folder, rowsPerClass, dimension, components, iterations, rounds }.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)!),
+                "scikit-learn", "python3-sklearn");
             if (stdout == null)
             {
                 output.WriteLine($"Faces: {Timing.Median(ours):F3} s per fit");
@@ -69,22 +69,4 @@ public static class MixtureBenchmark
             Directory.Delete(folder, true);
         }
     }
-
-    private static string PeerScript(int rows, int dimension, int components, int iterations, int rounds) => $$"""
-        import sys, time, warnings
-        import numpy as np
-        from sklearn.mixture import GaussianMixture
-        warnings.filterwarnings("ignore")
-        folder = sys.argv[1]
-        data = [np.fromfile(f"{folder}/class{c}.f32", dtype="<f4").reshape({{rows}}, {{dimension}}).astype(np.float64) for c in range(2)]
-        times = []
-        for r in range({{rounds}} + 1):
-            start = time.perf_counter(); ll = 0
-            for x in data:
-                gm = GaussianMixture({{components}}, covariance_type="diag", max_iter={{iterations}}, tol=0, reg_covar=1e-6,
-                                     init_params="kmeans", random_state=r).fit(x)
-                ll += gm.lower_bound_ / 2
-            if r > 0: times.append(time.perf_counter() - start)
-        print(f"{np.median(times)} {ll}")
-        """;
 }

@@ -47,7 +47,7 @@ internal static class ExperimentCommand
             Progress.Run(name, steps(isQuick), step => { run(ml, dataset, isQuick, seedValue, folder, markdown, step); return 0; });
             string path = Path.Combine(folder, $"{name}.md");
             ReportWriter.WriteText(path, markdown.ToString());
-            ReportWriter.WriteText(Path.ChangeExtension(path, ".html"), ReportWriter.ToHtml(markdown.ToString()));
+            ReportWriter.WriteText(Path.ChangeExtension(path, ".html"), HtmlReport.FromMarkdown(markdown.ToString(), $"Faces experiment: {name}"));
             Console.WriteLine(markdown.ToString());
             Console.WriteLine($"Report: {path}");
             return 0;

@@ -11,11 +11,13 @@ internal static class ScoreCommand
 {
     public static Command Create()
     {
-        var command = new Command("score", "Score rows of feature values (one CSV row per example) with a saved model .zip; prints Score vectors as CSV.");
+        var command = new Command("score", "Score rows of feature values (one CSV row per example) with a saved model .zip; prints the Score (or --column) vectors as CSV.");
         var model = new Option<FileInfo>("--model") { Description = "The model .zip (ML.NET's Model.Save).", Required = true };
         var csv = new Option<FileInfo>("--csv") { Description = "Feature rows, comma-separated floats, no header.", Required = true };
+        var column = new Option<string>("--column") { Description = "The output column to print (a vector of Single).", DefaultValueFactory = _ => "Score" };
         command.Options.Add(model);
         command.Options.Add(csv);
+        command.Options.Add(column);
         command.SetAction(result =>
         {
             var modelFile = result.GetValue(model)!;
@@ -40,7 +42,10 @@ internal static class ScoreCommand
             var definition = SchemaDefinition.Create(typeof(FeatureRow));
             definition["Features"].ColumnType = new VectorDataViewType(NumberDataViewType.Single, featureType.Size);
             var scored = transformer.Transform(ml.Data.LoadFromEnumerable(rows, definition));
-            foreach (var score in scored.GetColumn<float[]>("Score"))
+            string name = result.GetValue(column)!;
+            if (scored.Schema.GetColumnOrNull(name)?.Type is not VectorDataViewType { ItemType: var item } || item != NumberDataViewType.Single)
+                throw new ArgumentException($"--column {name}: the model has no vector-of-Single output of that name.");
+            foreach (var score in scored.GetColumn<float[]>(name))
                 Console.WriteLine(string.Join(",", score.Select(s => s.ToString("R", CultureInfo.InvariantCulture))));
             return 0;
         });

@@ -76,7 +76,7 @@ public static class ReportWriter
 
         string markdown = Path.Combine(folder, "report.md");
         WriteText(markdown, md.ToString());
-        WriteText(Path.Combine(folder, "report.html"), ToHtml(md.ToString()));
+        WriteText(Path.Combine(folder, "report.html"), HtmlReport.FromMarkdown(md.ToString()));
         return markdown;
     }
 
@@ -84,58 +84,4 @@ public static class ReportWriter
 
     private static string Slug(string name) => new(name.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray());
 
-    /// <summary>The Markdown this writer emits (headings, tables, images, code blocks, paragraphs) as simple HTML.</summary>
-    internal static string ToHtml(string markdown)
-    {
-        var html = new StringBuilder("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Faces report</title>\n" +
-                                     "<style>body{font-family:sans-serif;max-width:1000px;margin:auto} table{border-collapse:collapse} " +
-                                     "td,th{border:1px solid #ccc;padding:2px 8px;text-align:right} pre{background:#f6f6f6;padding:8px}</style></head><body>\n");
-        bool inCode = false, inTable = false;
-        foreach (var line in markdown.Split('\n'))
-        {
-            if (line.StartsWith("```"))
-            {
-                html.AppendLine(inCode ? "</pre>" : "<pre>");
-                inCode = !inCode;
-                continue;
-            }
-            if (inCode)
-            {
-                html.AppendLine(WebUtility.HtmlEncode(line));
-                continue;
-            }
-            if (line.StartsWith('|'))
-            {
-                if (line.StartsWith("|---")) continue;
-                var cells = line.Trim('|').Split('|').Select(c => WebUtility.HtmlEncode(c.Trim()));
-                string tag = inTable ? "td" : "th";
-                if (!inTable) html.AppendLine("<table>");
-                inTable = true;
-                html.AppendLine("<tr>" + string.Concat(cells.Select(c => $"<{tag}>{c}</{tag}>")) + "</tr>");
-                continue;
-            }
-            if (inTable)
-            {
-                html.AppendLine("</table>");
-                inTable = false;
-            }
-            if (line.StartsWith("![")) 
-            {
-                int close = line.IndexOf("](", StringComparison.Ordinal);
-                string alt = line[2..close], src = line[(close + 2)..^1];
-                html.AppendLine($"<p><img src=\"{WebUtility.HtmlEncode(src)}\" alt=\"{WebUtility.HtmlEncode(alt)}\"></p>");
-            }
-            else if (line.StartsWith('#'))
-            {
-                int level = line.TakeWhile(c => c == '#').Count();
-                html.AppendLine($"<h{level}>{WebUtility.HtmlEncode(line[level..].Trim())}</h{level}>");
-            }
-            else if (line.Trim().Length > 0)
-            {
-                html.AppendLine($"<p>{WebUtility.HtmlEncode(line)}</p>");
-            }
-        }
-        if (inTable) html.AppendLine("</table>");
-        return html.AppendLine("</body></html>").ToString();
-    }
 }

@@ -1,6 +1,4 @@
-using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Faces.Torch.Native;
 using Faces.Torch.Training;
 using TorchSharp;
@@ -9,15 +7,11 @@ using static TorchSharp.torch;
 namespace Faces.Torch.Models;
 
 /// <summary>
-/// A network with its architecture and learning curve: predicts, evaluates, and saves to / loads from a stream or file.
-/// File format (version 1): "FACESNET", int32 version, architecture JSON, learning-curve JSON, int64 weight byte count,
-/// SHA-256 of the weights, then the weights in TorchSharp's own format (not PyTorch's).
+/// A network with its architecture and learning curve: predicts, evaluates, and saves to / loads from a stream or
+/// file (<see cref="NetworkFile"/> is the format).
 /// </summary>
 public sealed class FacesNetwork : IDisposable
 {
-    private static readonly byte[] Magic = "FACESNET"u8.ToArray();
-    private const int FormatVersion = 1;
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
     /// <summary>What the network is.</summary>
     public NetworkArchitecture Architecture { get; }
@@ -109,23 +103,12 @@ public sealed class FacesNetwork : IDisposable
         return new SplitEvaluation(totalLoss / data.Count, (double)correct / data.Count, probabilities, predictions);
     }
 
-    /// <summary>Writes the network; the stream stays open.</summary>
+    /// <summary>Writes the network in <see cref="NetworkFile"/>'s format; the stream stays open.</summary>
     public void Save(Stream stream)
     {
-        byte[] weights;
-        using (var buffer = new MemoryStream())
-        {
-            using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true)) Module.save(writer);
-            weights = buffer.ToArray();
-        }
-        using var output = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-        output.Write(Magic);
-        output.Write(FormatVersion);
-        output.Write(JsonSerializer.Serialize(Architecture, Json));
-        output.Write(JsonSerializer.Serialize(LearningCurve, Json));
-        output.Write((long)weights.Length);
-        output.Write(SHA256.HashData(weights));
-        output.Write(weights);
+        using var weights = new MemoryStream();
+        using (var writer = new BinaryWriter(weights, Encoding.UTF8, leaveOpen: true)) Module.save(writer);
+        NetworkFile.Write(stream, Architecture, LearningCurve, weights.ToArray());
     }
 
     /// <summary>Writes the network to a file: to a temporary name first, then renamed, so an existing file is never left half-written.</summary>
@@ -136,36 +119,7 @@ public sealed class FacesNetwork : IDisposable
     public static FacesNetwork Load(Stream stream, string device = "cpu", string source = "stream", NetworkArchitecture? expected = null)
     {
         TorchRuntime.EnsureInitialized();
-        using var input = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
-        NetworkArchitecture architecture;
-        IReadOnlyList<EpochRecord> curve;
-        byte[] weights;
-        try
-        {
-            byte[] magic = input.ReadBytes(Magic.Length);
-            if (!magic.AsSpan().SequenceEqual(Magic))
-                throw new InvalidDataException($"{source} is not a Faces network file (it does not start with FACESNET).");
-            int version = input.ReadInt32();
-            if (version > FormatVersion)
-                throw new InvalidDataException($"{source} was written by a newer Faces (network format {version}; this build reads up to {FormatVersion}).");
-            architecture = JsonSerializer.Deserialize<NetworkArchitecture>(input.ReadString(), Json)
-                           ?? throw new InvalidDataException($"{source}: the architecture is missing.");
-            curve = JsonSerializer.Deserialize<EpochRecord[]>(input.ReadString(), Json) ?? Array.Empty<EpochRecord>();
-            long length = input.ReadInt64();
-            long available = stream.CanSeek ? stream.Length - stream.Position - 32 : Array.MaxLength;
-            if (length < 0 || length > available || length > Array.MaxLength)
-                throw new InvalidDataException($"{source}: the weight block claims {length} bytes but {(stream.CanSeek ? available : Array.MaxLength)} can follow.");
-            byte[] hash = input.ReadBytes(32);
-            weights = input.ReadBytes((int)length);
-            if (weights.Length != length) throw new InvalidDataException($"{source}: the weights are truncated ({weights.Length} of {length} bytes).");
-            if (!SHA256.HashData(weights).AsSpan().SequenceEqual(hash))
-                throw new InvalidDataException($"{source}: the weights are corrupt (checksum mismatch).");
-        }
-        catch (Exception e) when (e is EndOfStreamException or JsonException or NotSupportedException)
-        {
-            throw new InvalidDataException($"{source} is truncated or not a Faces network file: {e.Message}", e);
-        }
-
+        var (architecture, curve, weights) = NetworkFile.Read(stream, source);
         if (expected != null && !expected.Equals(architecture))
             throw new InvalidDataException($"{source} holds {architecture}, not the expected {expected}.");
         architecture.Validate();

@@ -4,9 +4,9 @@
 // Debian 12 ships GCC 12's. The only symbol bound to that version, std::ios_base_library_init, is
 // never relocated, so a weak requirement lets the dynamic loader accept the older libstdc++.
 //
-// This one file serves two builds: Faces.Torch compiles it (FACES_TORCH_LIBRARY is defined there,
-// so the tests can call the patcher), and the MSBuild inline task in build/Faces.Torch.NativeFix.targets
-// compiles it with the task class below, against netstandard2.0: it uses nothing newer than that.
+// Build-time code only, never in the Faces.Torch assembly: the MSBuild inline task in
+// Faces.Torch.NativeFix.targets compiles it with the task class below, against netstandard2.0 (it uses nothing
+// newer than that), and the tests compile the patcher alone (FACES_PATCHER_ONLY) to check it.
 #nullable enable
 using System;
 using System.Collections.Generic;
@@ -257,7 +257,7 @@ namespace Faces.Torch.Native
     }
 }
 
-#if !FACES_TORCH_LIBRARY
+#if !FACES_PATCHER_ONLY
 namespace Faces.Torch.Native.Build
 {
     /// <summary>

@@ -1,0 +1,23 @@
+using Faces.Torch;
+
+namespace Faces.Tests;
+
+/// <summary>A test that needs CUDA: reported as skipped, with the reason, on a CPU-only build.</summary>
+public sealed class CudaFactAttribute : FactAttribute
+{
+    public CudaFactAttribute()
+    {
+        if (!TorchEnvironment.CudaAvailable)
+            Skip = "Skipped: CPU-only build (TorchSharp-cpu, no CUDA device in this process); runs where a CUDA libtorch and a GPU are present.";
+    }
+}
+
+/// <summary>A test of behaviour without CUDA: reported as skipped, with the reason, where CUDA is available.</summary>
+public sealed class CpuOnlyFactAttribute : FactAttribute
+{
+    public CpuOnlyFactAttribute()
+    {
+        if (TorchEnvironment.CudaAvailable)
+            Skip = "Skipped: CUDA is available here, so the CPU-only error path cannot be reached.";
+    }
+}
