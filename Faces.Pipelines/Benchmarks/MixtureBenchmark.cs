@@ -12,7 +12,7 @@ namespace Faces.Pipelines.Benchmarks;
 public static class MixtureBenchmark
 {
     /// <summary>Runs the benchmark; returns false when the peer is missing (and says how to install it).</summary>
-    public static bool Run(TextWriter output, int rowsPerClass = 500, int dimension = 2304, int components = 7, int iterations = 10, int rounds = 3)
+    public static bool Run(TextWriter output, int rowsPerClass = 500, int dimension = 2304, int components = MixtureDefaults.Components, int iterations = MixtureDefaults.MaxIterations, int rounds = 3)
     {
         var random = new Random(1);
         var classes = Enumerable.Range(0, 2).Select(c => Enumerable.Range(0, rowsPerClass).Select(_ =>

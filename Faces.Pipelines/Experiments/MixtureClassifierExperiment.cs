@@ -20,9 +20,9 @@ public static class MixtureClassifierExperiment
     {
         public int[] Classes { get; init; } = { 0, 3 };
         public int[] Components { get; init; } = { 7, 14, 21, 28, 35 };
-        public int Iterations { get; init; } = 10;
-        public double VarianceFloor { get; init; } = 0.01;
-        public double RandConst { get; init; } = 1;
+        public int Iterations { get; init; } = MixtureDefaults.MaxIterations;
+        public double VarianceFloor { get; init; } = MixtureDefaults.VarianceFloor;
+        public double RandConst { get; init; } = MixtureDefaults.RandConst;
         public int Seed { get; init; } = 1;
 
         /// <summary>The study's settings; <paramref name="quick"/> tries K = 2 and 7 only.</summary>

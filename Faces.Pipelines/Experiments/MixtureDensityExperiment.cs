@@ -19,9 +19,9 @@ public static class MixtureDensityExperiment
 {
     public sealed record Settings
     {
-        public int Components { get; init; } = 7;
-        public int Iterations { get; init; } = 10;
-        public double VarianceFloor { get; init; } = 0.01;
+        public int Components { get; init; } = MixtureDefaults.Components;
+        public int Iterations { get; init; } = MixtureDefaults.MaxIterations;
+        public double VarianceFloor { get; init; } = MixtureDefaults.VarianceFloor;
         public double[] RandConsts { get; init; } = { 1, 5, 10, 100 };
         public MixtureInitialization[] Initializations { get; init; } = { MixtureInitialization.Random, MixtureInitialization.KMeans };
         public int Seed { get; init; } = 1;
