@@ -193,20 +193,7 @@ public sealed class CommandLineHostileTests : IDisposable
         // ML.NET's scratch lives in a folder Faces owns and removes: none is left for a process that has ended.
         string scratch = Path.Combine(Path.GetTempPath(), "faces-scratch");
         foreach (var dir in Directory.Exists(scratch) ? Directory.GetDirectories(scratch) : Array.Empty<string>())
-            Assert.True(IsRunning(int.Parse(Path.GetFileName(dir))), $"{dir} outlived its process");
-    }
-
-    private static bool IsRunning(int id)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(id);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
+            Assert.True(Faces.Torch.IO.AtomicFile.IsRunning(int.Parse(Path.GetFileName(dir))), $"{dir} outlived its process");
     }
 
     private static int IndexOf(byte[] haystack, byte[] needle)
