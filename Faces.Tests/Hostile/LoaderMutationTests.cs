@@ -32,6 +32,25 @@ public sealed class LoaderMutationTests : IDisposable
         }, iter: Iterations, threads: 1);
     }
 
+    /// <summary>The headers that crashed earlier versions (overflow, out of memory): each is now a data error naming the array.</summary>
+    [Theory]
+    [InlineData("(1000000000000, 2304)", 1)]
+    [InlineData("(-1, 2304)", 1)]
+    [InlineData("(4294967296, 4294967296)", 1)]
+    [InlineData("(2147483647, 2147483647)", 1)]
+    [InlineData("(3, 5)", 0xFFFFFFFF)]
+    [InlineData("(3, 5)", 0x7FFFFFFF)]
+    public void Npy_headers_with_impossible_sizes_are_refused_before_allocating(string shape, uint headerLength)
+    {
+        var valid = NumpyFiles.Npy("<f4", new[] { 3, 5 }, new byte[60], version: 2);
+        var text = System.Text.Encoding.Latin1.GetString(valid);
+        var bytes = System.Text.Encoding.Latin1.GetBytes(text.Replace("(3, 5)", shape));
+        if (headerLength != 1) BitConverter.GetBytes(headerLength).CopyTo(bytes, 8);
+        var mutation = new Mutation($"header {shape} length {headerLength:x}", 0, 0);
+        var array = Outcome.SucceedsOrNamesTheFile(() => NpyArray.Read(new MemoryStream(bytes), "inputs_train"), "inputs_train", bytes.Length, mutation);
+        Assert.Null(array);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

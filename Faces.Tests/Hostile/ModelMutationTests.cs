@@ -81,7 +81,7 @@ public sealed class ModelMutationTests : IDisposable
         // The Faces entry, damaged and re-zipped with a correct CRC. Through ModelFiles the checksum list names the
         // entry; through ML.NET's own Model.Load (a library user's path, no list checked) the component's SHA-256 must.
         var (entryName, payload) = FacesEntry(valid);
-        Mutation.Gen(payload.Length).Where(m => m.Kind == "flip").Sample(mutation =>
+        Mutation.Flips(payload.Length).Sample(mutation =>
         {
             var damaged = Rezip(valid, entryName, mutation.Apply(payload));
             Check(damaged, mutation);

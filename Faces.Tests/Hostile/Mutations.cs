@@ -38,6 +38,12 @@ internal sealed record Mutation(string Kind, int Offset, uint Value)
 
     public override string ToString() => $"{Kind} at {Offset} ({Value:x8})";
 
+    /// <summary>Single flipped bits anywhere in the file.</summary>
+    public static Gen<Mutation> Flips(int length) =>
+        from offset in CsCheck.Gen.Int[0, Math.Max(length - 1, 0)]
+        from value in CsCheck.Gen.UInt
+        select new Mutation("flip", offset, value);
+
     /// <summary>Mutations spread over the whole file, with extra weight on its first 64 bytes (headers).</summary>
     public static Gen<Mutation> Gen(int length) =>
         from kind in CsCheck.Gen.Int[0, 3].Select(i => new[] { "flip", "truncate", "extreme", "insert" }[i])
