@@ -51,16 +51,18 @@ internal static class DemoCommand
             OutputPaths.CheckFolder(folder, "--out");
             var ml = Scratch.NewContext(seedValue);
             var sizes = isQuick ? SyntheticFaces.Options.Quick : new SyntheticFaces.Options();
-            var dataset = Progress.Spin("Generating synthetic faces", () => DataSources.Load(ml, DataSources.Synthetic, seedValue, sizes));
+            var dataset = Progress.Spin("Generating synthetic faces", () => DataSources.Load(ml, DataSources.Synthetic, new SplitOptions { Seed = seedValue }, sizes));
             Console.WriteLine($"Data: {dataset.Source}: {dataset.Shape} faces, train {dataset.Train.Count} / valid {dataset.Validation.Count} / test {dataset.Test.Count}.");
 
             var reports = new List<ModelReport>();
             foreach (var (name, settings) in Models(isQuick, seedValue, result.GetValue(threads)))
             {
                 var trained = ModelTraining.Train(ml, dataset, settings);
+                if (ModelTraining.Outcome(settings, trained) is { } outcome) Console.WriteLine($"{name}: {outcome}");
                 string path = Path.Combine(folder, $"{name.ToLowerInvariant()}.zip");
-                ModelFiles.Save(ml, trained.Model, trained.InputSchema, path);
                 var splits = Progress.Evaluate(name, ml, trained.Model, dataset, dataset.Splits);
+                ModelFiles.Save(ml, trained.Model, trained.InputSchema, path,
+                    ModelProvenance.Create(dataset, new SplitOptions { Seed = seedValue }, settings, trained, splits));
                 reports.Add(new ModelReport(name, splits, trained, path));
             }
             ComparisonTable.Print(reports);

@@ -42,7 +42,7 @@ internal static class ExperimentCommand
             OutputPaths.CheckFolder(folder, "--out");
             var ml = Scratch.NewContext(seedValue);
             var sizes = isQuick ? SyntheticFaces.Options.Quick : null;
-            var dataset = Progress.Spin("Loading data", () => DataSources.Load(ml, result.GetValue(data)!, seedValue, sizes));
+            var dataset = Progress.Spin("Loading data", () => DataSources.Load(ml, result.GetValue(data)!, new SplitOptions { Seed = seedValue }, sizes));
             var markdown = new StringBuilder($"# Faces experiment: {name}\n\nData: {dataset.Source}, {dataset.Shape} images; seed {seedValue}{(isQuick ? "; quick form" : "")}.\n\n");
             Progress.Run(name, steps(isQuick), step => { run(ml, dataset, isQuick, seedValue, folder, markdown, step); return 0; });
             string path = Path.Combine(folder, $"{name}.md");

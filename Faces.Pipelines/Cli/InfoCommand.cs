@@ -10,9 +10,19 @@ internal static class InfoCommand
 {
     public static Command Create()
     {
-        var command = new Command("info", "Print Faces, ML.NET, TorchSharp and libtorch versions, the device and the thread count.");
-        command.SetAction(_ =>
+        var command = new Command("info", "Print Faces, ML.NET, TorchSharp and libtorch versions, the device and the thread count; with --model, where that model came from.");
+        var model = new Option<FileInfo?>("--model") { Description = "A model .zip: print its provenance (data, fingerprint, split, seeds, settings, metrics)." };
+        command.Options.Add(model);
+        command.SetAction(result =>
         {
+            if (result.GetValue(model) is { } file)
+            {
+                Training.ModelFiles.Load(Scratch.NewContext(1), file.FullName, out _);
+                var provenance = Training.ModelProvenance.Read(file.FullName);
+                if (provenance == null) Console.WriteLine($"{file.FullName}: a readable model without provenance (saved by ML.NET directly or an older Faces).");
+                else foreach (var line in provenance.Describe()) Console.WriteLine(line);
+                return 0;
+            }
             Console.WriteLine($"Faces       {ProductVersion(typeof(InfoCommand).Assembly)}");
             Console.WriteLine($"ML.NET      {ProductVersion(typeof(Microsoft.ML.MLContext).Assembly)}");
             Console.WriteLine($"TorchSharp  {TorchEnvironment.TorchSharpVersion}");

@@ -9,6 +9,15 @@ using Faces.Torch.Training;
 namespace Faces.Pipelines.Cli;
 
 /// <summary><c>faces train</c>: trains one model, saves it as an ML.NET .zip and prints its metrics.</summary>
+/// <summary>Ready-made settings for <c>faces train --preset</c>.</summary>
+internal enum Preset
+{
+    /// <summary>The study's defaults.</summary>
+    Study,
+    /// <summary>The study's best settings per model.</summary>
+    Best,
+}
+
 internal static class TrainCommand
 {
     /// <summary>The options; every default is the library's (<see cref="TrainingDefaults"/>, <see cref="MlpDefaults"/>, <see cref="CnnDefaults"/>, <see cref="MixtureDefaults"/>).</summary>
@@ -34,14 +43,16 @@ internal static class TrainCommand
         public readonly Option<MixtureInitialization> Initialization = new("--init") { Description = "MoG initialisation: Random (the study's) or KMeans.", DefaultValueFactory = _ => MixtureDefaults.Initialization };
         public readonly Option<Normalization> Normalize = new("--normalize") { Description = "None (pixels in [0, 1], the study's), Standardize (per pixel) or MinMax (global).", DefaultValueFactory = _ => Normalization.None };
         public readonly Option<DirectoryInfo?> Report = new("--report") { Description = "Also write a report (Markdown, HTML, PNG figures) to this folder." };
-        public readonly Option<int> Seed = CommonOptions.Seed();
+        public readonly Option<Preset> Preset = new("--preset") { Description = "study: the study's default settings (the defaults). best: the study's best — CNN eps 0.01, momentum 0.9, 24/40 filters, 60 epochs with early stopping; MLP eps 0.05; MoG k-means initialisation. Options given explicitly win.", DefaultValueFactory = _ => Cli.Preset.Study };
+        public readonly SplitArguments Split = new();
+        public readonly Option<int> Seed = new("--seed") { Description = "Training seed: initialisation and shuffling (the split has --split-seed).", DefaultValueFactory = _ => TrainingDefaults.Seed };
         public readonly Option<string> Device = CommonOptions.Device();
         public readonly Option<int> Threads = CommonOptions.Threads();
 
         public IEnumerable<Option> All => new Option[]
         {
-            Model, Data, Output, Epochs, LearningRate, Momentum, BatchSize, Patience, Optimizer, Filters, Hidden, Components, Iterations,
-            Tolerance, VarianceFloor, RegCovar, Covariance, Initialization, Normalize, Report, Seed, Device, Threads,
+            Model, Data, Output, Preset, Epochs, LearningRate, Momentum, BatchSize, Patience, Optimizer, Filters, Hidden, Components, Iterations,
+            Tolerance, VarianceFloor, RegCovar, Covariance, Initialization, Normalize, Report, Seed, Split.Seed, Split.GroupBy, Split.Groups, Device, Threads,
         };
     }
 
@@ -67,10 +78,14 @@ internal static class TrainCommand
 
     private static TrainSettings Settings(ParseResult result, Options o)
     {
-        var filters = result.GetValue(o.Filters)!;
-        if (filters.Length != 2) throw new ArgumentException($"--filters takes two numbers (first and second convolution); got {filters.Length}.");
         var kind = result.GetValue(o.Model);
+        bool best = result.GetValue(o.Preset) == Cli.Preset.Best;
+        // An option given on the command line wins over the preset; the preset wins over the option's default.
+        T Pick<T>(Option<T> option, T bestValue) => best && result.GetResult(option) is not { Implicit: false } ? bestValue : result.GetValue(option)!;
+        var filters = Pick(o.Filters, new[] { 24, 40 });
+        if (filters.Length != 2) throw new ArgumentException($"--filters takes two numbers (first and second convolution); got {filters.Length}.");
         var baseline = kind == ModelKind.Mlp ? TrainingOptions.ForMlp : TrainingOptions.ForCnn;
+        var bestRate = kind == ModelKind.Mlp ? 0.05 : 0.01;
         return new TrainSettings
         {
             Model = kind,
@@ -79,12 +94,15 @@ internal static class TrainCommand
             {
                 Components = result.GetValue(o.Components), MaxIterations = result.GetValue(o.Iterations), Tolerance = result.GetValue(o.Tolerance),
                 VarianceFloor = result.GetValue(o.VarianceFloor), RegCovar = result.GetValue(o.RegCovar), CovarianceType = result.GetValue(o.Covariance),
-                Initialization = result.GetValue(o.Initialization), Seed = result.GetValue(o.Seed),
+                Initialization = Pick(o.Initialization, MixtureInitialization.KMeans), Seed = result.GetValue(o.Seed),
             },
             Training = baseline with
             {
-                Epochs = result.GetValue(o.Epochs) ?? baseline.Epochs, LearningRate = result.GetValue(o.LearningRate) ?? baseline.LearningRate,
-                Momentum = result.GetValue(o.Momentum), BatchSize = result.GetValue(o.BatchSize), EarlyStoppingPatience = result.GetValue(o.Patience),
+                Epochs = Pick(o.Epochs, kind == ModelKind.Cnn ? 60 : (int?)null) ?? baseline.Epochs,
+                LearningRate = Pick(o.LearningRate, bestRate) ?? baseline.LearningRate,
+                Momentum = Pick(o.Momentum, kind == ModelKind.Cnn ? 0.9 : TrainingDefaults.Momentum),
+                BatchSize = result.GetValue(o.BatchSize),
+                EarlyStoppingPatience = Pick(o.Patience, kind == ModelKind.Cnn ? 10 : TrainingDefaults.EarlyStoppingPatience),
                 Optimizer = result.GetValue(o.Optimizer), Seed = result.GetValue(o.Seed), Device = result.GetValue(o.Device)!, Threads = result.GetValue(o.Threads),
             },
             Architecture = kind == ModelKind.Mlp
@@ -96,17 +114,27 @@ internal static class TrainCommand
     private static int Run(ParseResult result, Options o)
     {
         var settings = Settings(result, o);
+        var split = o.Split.Read(result);
         var path = result.GetValue(o.Output)!.FullName;
         OutputPaths.CheckFile(path, "--out");
         if (result.GetValue(o.Report) is { } reportFolder) OutputPaths.CheckFolder(reportFolder.FullName, "--report");
         var ml = Scratch.NewContext(settings.Seed);
-        var dataset = Progress.Spin("Loading data", () => DataSources.Load(ml, result.GetValue(o.Data)!, settings.Seed));
+        var dataset = Progress.Spin("Loading data", () => DataSources.Load(ml, result.GetValue(o.Data)!, split));
         Console.WriteLine($"Data: {dataset.Source}: {dataset.Shape} images, {dataset.ClassNames.Count} classes, train {dataset.Train.Count} / valid {dataset.Validation.Count} / test {dataset.Test.Count}.");
+        Console.WriteLine($"Split: {dataset.SplitMethod}.");
+        foreach (var warning in dataset.Warnings) Console.WriteLine($"warning: {warning}");
         var trained = ModelTraining.Train(ml, dataset, settings);
-        ModelFiles.Save(ml, trained.Model, trained.InputSchema, path);
-        Console.WriteLine($"Saved {path}");
+        if (ModelTraining.Outcome(settings, trained) is { } outcome) Console.WriteLine(outcome);
         string name = settings.Model.ToString().ToUpperInvariant();
         var splits = Progress.Evaluate(name, ml, trained.Model, dataset, dataset.Splits);
+        ModelFiles.Save(ml, trained.Model, trained.InputSchema, path, ModelProvenance.Create(dataset, split, settings, trained, splits));
+        Console.WriteLine($"Saved {path}");
+        if (dataset.Manifest is { } manifest)
+        {
+            string manifestPath = Path.ChangeExtension(path, ".split.csv");
+            ReportWriter.WriteText(manifestPath, manifest.ToCsv());
+            Console.WriteLine($"Split manifest: {manifestPath}");
+        }
         var reports = new[] { new ModelReport(name, splits, trained, path) };
         ComparisonTable.Print(reports);
         if (result.GetValue(o.Report) is { } folder)

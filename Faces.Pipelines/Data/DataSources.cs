@@ -12,16 +12,23 @@ public static class DataSources
     public const string Synthetic = "synthetic";
     public const string FashionMnist = "fashion-mnist";
 
-    public static FaceDataset Load(MLContext ml, string spec, int seed = 1, SyntheticFaces.Options? synthetic = null)
+    /// <summary>Loads <paramref name="spec"/>; <paramref name="split"/> seeds the generator and any split Faces makes.</summary>
+    public static FaceDataset Load(MLContext ml, string spec, SplitOptions? split = null, SyntheticFaces.Options? synthetic = null)
     {
+        split ??= new SplitOptions();
+        int seed = split.Seed;
         if (string.Equals(spec, Synthetic, StringComparison.OrdinalIgnoreCase))
-            return SyntheticFaces.Generate((synthetic ?? new SyntheticFaces.Options()) with { Seed = seed });
+        {
+            var generated = SyntheticFaces.Generate((synthetic ?? new SyntheticFaces.Options()) with { Seed = seed });
+            return new FaceDataset(generated.Source, generated.ClassNames, generated.Shape, generated.Train, generated.Validation, generated.Test)
+                { SplitMethod = $"generated, identities disjoint between splits, seed {seed}" };
+        }
         if (string.Equals(spec, FashionMnist, StringComparison.OrdinalIgnoreCase))
             return IdxLoader.LoadFashionMnist(seed: seed);
         if (Directory.Exists(spec))
         {
             bool idx = Directory.GetFiles(spec).Any(f => Path.GetFileName(f).StartsWith("train-images-idx3-ubyte", StringComparison.Ordinal));
-            return idx ? IdxLoader.LoadFashionMnist(spec, seed: seed) : ImageFolderLoader.Load(ml, spec, seed: seed);
+            return idx ? IdxLoader.LoadFashionMnist(spec, seed: seed) : ImageFolderLoader.Load(ml, spec, split: split);
         }
         if (!File.Exists(spec))
             throw new FileNotFoundException($"Data not found: {spec} (give a .npz, a .csv, a folder, '{Synthetic}' or '{FashionMnist}').", spec);

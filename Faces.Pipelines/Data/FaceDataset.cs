@@ -18,6 +18,12 @@ public sealed class FaceDataset
     public IReadOnlyList<string> ClassNames { get; }
     /// <summary>The shape of one example.</summary>
     public ImageShape Shape { get; }
+    /// <summary>Which file went to which split, for datasets read from files one image each; null otherwise.</summary>
+    public SplitManifest? Manifest { get; init; }
+    /// <summary>How the splits were made (given by the source, or Faces' stratified/grouped split and its seed).</summary>
+    public string SplitMethod { get; init; } = "given by the source";
+    /// <summary>What a user should know about the data before trusting a result on it (groups shared between splits, tiny classes).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
     public FaceSplit Train { get; }
     public FaceSplit Validation { get; }
     public FaceSplit Test { get; }

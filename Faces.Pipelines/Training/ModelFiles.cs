@@ -12,10 +12,11 @@ public static class ModelFiles
     /// Saves to a temporary name next to <paramref name="path"/>, then renames: an existing model is never
     /// half-overwritten. Two runs saving to one path at once both succeed; the file is the last one renamed.
     /// </summary>
-    public static void Save(MLContext ml, ITransformer model, DataViewSchema inputSchema, string path) =>
+    public static void Save(MLContext ml, ITransformer model, DataViewSchema inputSchema, string path, ModelProvenance? provenance = null) =>
         AtomicFile.Write(path, (string temporary) =>
         {
             ml.Model.Save(model, inputSchema, temporary);
+            provenance?.AddTo(temporary);
             ModelManifest.Add(temporary);
         });
 

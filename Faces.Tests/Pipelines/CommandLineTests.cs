@@ -106,7 +106,7 @@ public sealed class CommandLineTests : IDisposable
 
         string notModel = PathOf("not-a-model.zip");
         File.WriteAllText(notModel, "plain text");
-        var wrongModel = FacesCli.Run(folder, "evaluate", "--model", notModel);
+        var wrongModel = FacesCli.Run(folder, "evaluate", "--model", notModel, "--data", "synthetic");
         Assert.Equal(2, wrongModel.ExitCode);
         Assert.Contains("not-a-model.zip", wrongModel.Error);
 

@@ -70,7 +70,10 @@ public static class IdxLoader
         var valid = all.Subset("valid", order[..validation]);
         var train = all.Subset("train", order[validation..]);
         var test = new FaceSplit("test", testPixels, testLabels, size);
-        return new FaceDataset(folder, FashionMnistClasses, new ImageShape(height, width), train, valid, test);
+        return new FaceDataset(folder, FashionMnistClasses, new ImageShape(height, width), train, valid, test)
+        {
+            SplitMethod = $"train and test as given; valid: {validation} training images chosen by a seeded shuffle (seed {seed})",
+        };
     }
 
     private static string Find(string folder, string stem)

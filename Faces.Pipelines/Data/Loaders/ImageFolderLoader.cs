@@ -5,42 +5,71 @@ namespace Faces.Pipelines.Data.Loaders;
 /// <summary>
 /// A folder of images with one subfolder per class (any size or colour → 48x48 grayscale through ImageAnalytics).
 /// With train/, valid/ (or validation/) and test/ subfolders, each holding the class folders, those are the splits;
-/// otherwise a seeded shuffle puts 80% in train, 10% in valid and 10% in test. Class folders named after the seven
-/// expressions get TFD's label order; others are labelled in name order.
+/// otherwise Faces splits them (80/10/10 by default, see below). Class folders named after the seven
+/// expressions get TFD's label order; others are labelled in name order. Without split folders the split is
+/// stratified by class, or grouped by person (<see cref="SplitOptions"/>), and the manifest says where each file went.
 /// </summary>
 public static class ImageFolderLoader
 {
-    public static FaceDataset Load(MLContext ml, string root, ImageShape? shape = null, int seed = 1)
+    public static FaceDataset Load(MLContext ml, string root, ImageShape? shape = null, SplitOptions? split = null)
     {
         shape ??= ImageShape.Faces48;
+        split ??= new SplitOptions();
         if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"Image folder not found: {root}");
+        var group = SplitPlanner.Groups(root, split);
         string? SplitFolder(params string[] names) => names.Select(n => Path.Combine(root, n)).FirstOrDefault(Directory.Exists);
         string? train = SplitFolder("train"), valid = SplitFolder("valid", "validation", "val"), test = SplitFolder("test");
 
+        IReadOnlyList<string> classes;
+        List<(string File, int Class, string Group, string Split)> rows;
+        var warnings = new List<string>();
+        string method;
         if (train != null)
         {
             if (valid == null || test == null)
                 throw new InvalidDataException($"{root} has a train folder but no {(valid == null ? "valid" : "test")} folder; give all three splits or only class folders.");
             var folders = new[] { train, valid, test }.Select(Files).ToArray();
-            var classes = ClassNames(root, folders.SelectMany(f => f.Keys).Distinct());
-            var splits = new[] { "train", "valid", "test" }.Select((name, i) => Split(ml, name, folders[i], classes, shape)).ToArray();
-            return new FaceDataset(root, classes, shape, splits[0], splits[1], splits[2]);
+            classes = ClassNames(root, folders.SelectMany(f => f.Keys).Distinct());
+            rows = new[] { "train", "valid", "test" }.SelectMany((name, i) => folders[i]
+                .SelectMany(kv => kv.Value.Select(f => (f, ClassIndex(classes, kv.Key), group(f), name)))).ToList();
+            method = "given by the train/valid/test folders";
+        }
+        else
+        {
+            var files = Files(root);
+            classes = ClassNames(root, files.Keys);
+            var items = files.SelectMany(kv => kv.Value.Select(f => new SplitPlanner.Item(f, ClassIndex(classes, kv.Key), group(f))))
+                .OrderBy(x => x.File, StringComparer.Ordinal).ToList();
+            if (items.Count < 3) throw new InvalidDataException($"{root} has {items.Count} images; at least 3 are needed for train, valid and test.");
+            var (assigned, planWarnings) = SplitPlanner.Plan(items, classes, split);
+            warnings.AddRange(planWarnings);
+            rows = items.Select((x, i) => (x.File, x.Class, x.Group, assigned[i])).ToList();
+            method = $"{split.Describe()}, seed {split.Seed}, valid {split.ValidationFraction:P0} / test {split.TestFraction:P0}";
         }
 
-        var files = Files(root);
-        var names = ClassNames(root, files.Keys);
-        var all = files.SelectMany(kv => kv.Value.Select(f => (File: f, Class: kv.Key))).OrderBy(x => x.File, StringComparer.Ordinal).ToArray();
-        if (all.Length < 3) throw new InvalidDataException($"{root} has {all.Length} images; at least 3 are needed for train, valid and test.");
-        new Random(seed).Shuffle(all);
-        int validCount = Math.Max(1, all.Length / 10), testCount = Math.Max(1, all.Length / 10);
-        var groups = new[]
+        // Split order, then class, then file: the manifest lists the rows in the order the splits hold them.
+        rows = rows.OrderBy(r => Array.IndexOf(SplitNames, r.Split)).ThenBy(r => r.Class).ThenBy(r => r.File, StringComparer.Ordinal).ToList();
+        var manifest = new SplitManifest(rows.Select(r => new SplitManifest.Row(Path.GetRelativePath(root, r.File), classes[r.Class], r.Group, r.Split)).ToList());
+        if (split.GroupBy != null || split.GroupsFile != null)
         {
-            ("train", all[(validCount + testCount)..]), ("valid", all[..validCount]), ("test", all[validCount..(validCount + testCount)]),
-        };
-        var made = groups.Select(g => Split(ml, g.Item1,
-            g.Item2.GroupBy(x => x.Class).ToDictionary(x => x.Key, x => x.Select(y => y.File).ToList()), names, shape)).ToArray();
-        return new FaceDataset(root, names, shape, made[0], made[1], made[2]);
+            var shared = manifest.SharedGroups();
+            if (shared.Count > 0)
+                warnings.Add($"{shared.Count} group(s) appear in more than one split, so test images have near-duplicates in training: {string.Join("; ", shared.Take(5))}{(shared.Count > 5 ? "; …" : "")}.");
+        }
+        foreach (var name in SplitNames)
+            if (rows.All(r => r.Split != name)) throw new InvalidDataException($"{root}: the {name} split is empty; give more images or classes.");
+        var made = SplitNames.Select(name =>
+        {
+            var part = rows.Where(r => r.Split == name).ToList();
+            return new FaceSplit(name, ImagePixels.Load(ml, part.Select(r => r.File).ToList(), shape), part.Select(r => r.Class).ToArray(), shape.Size);
+        }).ToArray();
+        return new FaceDataset(root, classes, shape, made[0], made[1], made[2]) { Manifest = manifest, SplitMethod = method, Warnings = warnings };
     }
+
+    private static readonly string[] SplitNames = { "train", "valid", "test" };
+
+    private static int ClassIndex(IReadOnlyList<string> classes, string folder) =>
+        classes.Select((c, i) => (c, i)).First(x => string.Equals(x.c, folder, StringComparison.OrdinalIgnoreCase)).i;
 
     /// <summary>Image files per class subfolder; an empty class folder is an error.</summary>
     private static Dictionary<string, List<string>> Files(string folder)
@@ -64,18 +93,5 @@ public static class ImageFolderLoader
         if (names.Count < 2) throw new InvalidDataException($"{root} has {names.Count} class folder(s); classification needs at least two.");
         if (names.All(n => FaceDataset.Emotions.Contains(n.ToLowerInvariant()))) return FaceDataset.Emotions;
         return names.OrderBy(n => n, StringComparer.Ordinal).ToList();
-    }
-
-    private static FaceSplit Split(MLContext ml, string name, Dictionary<string, List<string>> files, IReadOnlyList<string> classes, ImageShape shape)
-    {
-        var paths = new List<string>();
-        var labels = new List<int>();
-        foreach (var (folder, list) in files.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-        {
-            int label = classes.Select((c, i) => (c, i)).First(x => string.Equals(x.c, folder, StringComparison.OrdinalIgnoreCase)).i;
-            paths.AddRange(list);
-            labels.AddRange(Enumerable.Repeat(label, list.Count));
-        }
-        return new FaceSplit(name, ImagePixels.Load(ml, paths, shape), labels.ToArray(), shape.Size);
     }
 }
