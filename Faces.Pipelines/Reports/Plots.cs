@@ -79,6 +79,42 @@ public static class Plots
         Export(model, path, 700, 640);
     }
 
+    /// <summary>
+    /// Images scaled up 3x in a grid of <paramref name="columns"/>, each with a caption of one or two lines under it
+    /// (for misclassified and uncertain examples: file, true and predicted class, probability).
+    /// </summary>
+    public static void CaptionedGrid(string path, ImageShape shape, IReadOnlyList<(float[] Pixels, string Caption)> cells, int columns = 6)
+    {
+        int scale = 3, w = shape.Width * scale, h = shape.Height * scale, captionHeight = 30, cellWidth = Math.Max(w, 130) + 6;
+        int rows = Math.Max(1, (cells.Count + columns - 1) / columns);
+        using var bitmap = new SKBitmap(Math.Min(columns, Math.Max(1, cells.Count)) * cellWidth, rows * (h + captionHeight + 6));
+        using var canvas = new SKCanvas(bitmap);
+        canvas.Clear(SKColors.White);
+        using var text = new SKPaint { Color = SKColors.Black, TextSize = 11, IsAntialias = true };
+        for (int i = 0; i < cells.Count; i++)
+        {
+            int x = i % columns * cellWidth, y = i / columns * (h + captionHeight + 6);
+            using var image = GrayBitmap(shape, cells[i].Pixels, stretch: false);
+            canvas.DrawBitmap(image, new SKRect(x, y, x + w, y + h));
+            var lines = cells[i].Caption.Split('\n');
+            for (int l = 0; l < lines.Length && l < 2; l++) canvas.DrawText(lines[l], x, y + h + 12 + 13 * l, text);
+        }
+        AtomicFile.Write(path, (Stream file) => bitmap.Encode(file, SKEncodedImageFormat.Png, 100));
+    }
+
+    private static SKBitmap GrayBitmap(ImageShape shape, float[] pixels, bool stretch)
+    {
+        var bitmap = new SKBitmap(shape.Width, shape.Height, SKColorType.Gray8, SKAlphaType.Opaque);
+        float low = stretch ? pixels.Min() : 0, range = stretch ? Math.Max(pixels.Max() - low, 1e-12f) : 1;
+        for (int y = 0; y < shape.Height; y++)
+        for (int x = 0; x < shape.Width; x++)
+        {
+            byte v = (byte)Math.Clamp((pixels[y * shape.Width + x] - low) / range * 255, 0, 255);
+            bitmap.SetPixel(x, y, new SKColor(v, v, v));
+        }
+        return bitmap;
+    }
+
     /// <summary>A grid of example images: one row per class, <paramref name="perClass"/> columns, scaled up 2x.</summary>
     public static void ExampleGrid(string path, FaceDataset data, FaceSplit split, int perClass = 10) =>
         ImageGrid(path, data.Shape, Enumerable.Range(0, data.ClassNames.Count)

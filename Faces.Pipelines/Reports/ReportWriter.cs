@@ -24,6 +24,14 @@ public static class ReportWriter
         md.AppendLine("# Faces report").AppendLine();
         md.AppendLine($"Data: {data.Source}, {data.Shape} images, classes {string.Join(", ", data.ClassNames)}; " +
                       $"train {data.Train.Count}, valid {data.Validation.Count}, test {data.Test.Count} rows.").AppendLine();
+        md.AppendLine($"Split: {data.SplitMethod}; data fingerprint {DataFingerprint.Short(DataFingerprint.Of(data))}.").AppendLine();
+        if (data.Manifest is { } manifest)
+        {
+            WriteText(Path.Combine(folder, "split-manifest.csv"), manifest.ToCsv());
+            md.AppendLine("Which file went to which split: [split-manifest.csv](split-manifest.csv).").AppendLine();
+        }
+        foreach (var warning in data.Warnings) md.AppendLine($"- warning: {warning}");
+        if (data.Warnings.Count > 0) md.AppendLine();
 
         Plots.ExampleGrid(Path.Combine(folder, "examples.png"), data, data.Train);
         md.AppendLine("![Training examples, one row per class](examples.png)").AppendLine();
@@ -41,7 +49,7 @@ public static class ReportWriter
         {
             string slug = Slug(model.Name);
             md.AppendLine($"## {model.Name}").AppendLine();
-            if (model.ModelPath != null) md.AppendLine($"Model file: `{model.ModelPath}`").AppendLine();
+            if (model.ModelPath != null) md.AppendLine($"Model file: {model.ModelPath}").AppendLine();
             if (model.Trained is { } trained)
             {
                 if (trained.LearningCurve.Count > 0)
@@ -71,6 +79,7 @@ public static class ReportWriter
                     md.AppendLine($"| {data.ClassNames[c]} | {F(s.Precision[c])} | {F(s.Recall[c])} | {F(s.F1[c])} |");
                 md.AppendLine().AppendLine("```").AppendLine(s.ConfusionTable.TrimEnd()).AppendLine("```").AppendLine();
                 md.AppendLine($"![{model.Name} {s.Split} confusion matrix]({heat})").AppendLine();
+                if (s.Split == "test" && s.Labels.Length > 0) Mistakes(md, folder, slug, model.Name, data, s);
             }
         }
 
@@ -78,6 +87,32 @@ public static class ReportWriter
         WriteText(markdown, md.ToString());
         WriteText(Path.Combine(folder, "report.html"), HtmlReport.FromMarkdown(md.ToString()));
         return markdown;
+    }
+
+    /// <summary>The misclassified test images (all in the table, the first 30 drawn) and the 12 least certain ones.</summary>
+    private static void Mistakes(StringBuilder md, string folder, string slug, string name, FaceDataset data, SplitMetrics test)
+    {
+        var files = data.Manifest?.Of("test").Select(r => r.File).ToList();
+        string Name(int row) => files != null && row < files.Count ? files[row] : $"test row {row}";
+        string Caption(SplitMetrics.Outcome o) => $"{Path.GetFileName(Name(o.Row))}\n{data.ClassNames[o.True]} → {data.ClassNames[o.Predicted]} {o.Probability:F2}";
+
+        var wrong = test.Misclassified();
+        md.AppendLine($"#### {name}: misclassified test images ({wrong.Count} of {test.Count})").AppendLine();
+        if (wrong.Count > 0)
+        {
+            string grid = $"misclassified-{slug}.png";
+            Plots.CaptionedGrid(Path.Combine(folder, grid), data.Shape, wrong.Take(30).Select(o => (data.Test.Row(o.Row).ToArray(), Caption(o))).ToList());
+            md.AppendLine($"![{name} misclassified test images, true → predicted]({grid})").AppendLine();
+            md.AppendLine("| file | true | predicted | probability |").AppendLine("|---|---|---|---|");
+            foreach (var o in wrong)
+                md.AppendLine($"| {Name(o.Row).Replace("|", "\\|", StringComparison.Ordinal)} | {data.ClassNames[o.True]} | {data.ClassNames[o.Predicted]} | {F(o.Probability)} |");
+            md.AppendLine();
+        }
+        var unsure = test.MostUncertain(12);
+        string uncertain = $"uncertain-{slug}.png";
+        Plots.CaptionedGrid(Path.Combine(folder, uncertain), data.Shape, unsure.Select(o => (data.Test.Row(o.Row).ToArray(), Caption(o))).ToList());
+        md.AppendLine($"#### {name}: the 12 test images it is least sure of").AppendLine();
+        md.AppendLine($"![{name} least certain test images]({uncertain})").AppendLine();
     }
 
     private static string F(double value) => value.ToString("F3", CultureInfo.InvariantCulture);

@@ -64,10 +64,28 @@ public sealed class CommandLineTests : IDisposable
         string happy = WritePng("happy.png", brightBottom: true, size: 96, colour: true);
         string surprise = WritePng("surprise.png", brightBottom: false, size: 30, colour: false);
         var lines = FacesCli.Succeed("predict", "--model", model, happy, surprise).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(2, lines.Length);
-        Assert.Equal("happy", lines[0].Split('\t')[1]);
-        Assert.Equal("surprise", lines[1].Split('\t')[1]);
-        Assert.Contains("anger=", lines[0]);
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith("file\texpression\tprobability\t", lines[0]);
+        Assert.Equal("happy", lines[1].Split('\t')[1]);
+        Assert.Equal("surprise", lines[2].Split('\t')[1]);
+        Assert.Contains("anger=", lines[1]);
+
+        // A bad file gets its reason on its own line; the others are still predicted; the exit code says something failed.
+        string broken = PathOf("broken.png");
+        File.WriteAllText(broken, "not an image");
+        var mixed = FacesCli.Run(null, "predict", "--model", model, happy, broken, surprise);
+        Assert.Equal(2, mixed.ExitCode);
+        var mixedLines = mixed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, mixedLines.Length);
+        Assert.Equal("happy", mixedLines[1].Split('\t')[1]);
+        Assert.StartsWith($"{broken}\terror\t", mixedLines[2]);
+        Assert.Contains("not a readable image", mixedLines[2]);
+        Assert.Equal("surprise", mixedLines[3].Split('\t')[1]);
+        Assert.Single(mixed.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+        var json = System.Text.Json.JsonDocument.Parse(FacesCli.Succeed("predict", "--model", model, "--json", happy)).RootElement;
+        Assert.Equal("happy", json[0].GetProperty("expression").GetString());
+        Assert.Equal(json[0].GetProperty("probability").GetDouble(), json[0].GetProperty("probabilities").GetProperty("happy").GetDouble());
     }
 
     [Fact]
