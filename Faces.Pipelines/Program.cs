@@ -2,6 +2,9 @@ using System.CommandLine;
 using Faces.Pipelines.Cli;
 using Faces.Pipelines.Data.Loaders;
 
+// Not a terminal: tables as wide as they need (Spectre assumes 80 columns and cuts headers), no colour codes.
+if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 240;
+
 var root = new RootCommand("Faces: facial-expression classification with ML.NET and TorchSharp.");
 var maxImagePixels = new Option<long>("--max-image-pixels")
 {

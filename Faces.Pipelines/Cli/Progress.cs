@@ -9,6 +9,16 @@ internal static class Progress
     /// <summary>Runs <paramref name="work"/> with a bar of <paramref name="total"/> steps; the work reports each finished step.</summary>
     public static T Run<T>(string description, int total, Func<Action<string?>, T> work)
     {
+        if (Console.IsOutputRedirected)
+        {
+            // Not a terminal (a log, a pipe, CI): one whole line per step instead of a redrawn bar.
+            int done = 0;
+            return work(status =>
+            {
+                done++;
+                Console.WriteLine($"{description.TrimEnd(':')}: {status ?? $"{done}/{total}"}");
+            });
+        }
         T result = default!;
         AnsiConsole.Progress()
             .AutoClear(false)
@@ -27,12 +37,16 @@ internal static class Progress
     }
 
     /// <summary>A short epoch status for a bar's description.</summary>
-    public static string Epoch(EpochRecord r) =>
-        $"epoch {r.Epoch}" + (r.ValidationAccuracy is { } a ? $", valid acc {a:F3}" : "") + (r.ValidationCrossEntropy is { } ce ? $", valid CE {ce:F3}" : "");
+    public static string Epoch(EpochRecord r, int? total = null) =>
+        $"epoch {r.Epoch}{(total is { } t ? $"/{t}" : "")}" + (r.TrainCrossEntropy is { } tce ? $", train CE {tce:F3}" : "") + (r.ValidationAccuracy is { } a ? $", valid acc {a:F3}" : "") + (r.ValidationCrossEntropy is { } ce ? $", valid CE {ce:F3}" : "");
 
     /// <summary>A spinner while <paramref name="work"/> runs (loading or generating data).</summary>
-    public static T Spin<T>(string description, Func<T> work) =>
-        AnsiConsole.Status().Start(Markup.Escape(description), _ => work());
+    public static T Spin<T>(string description, Func<T> work)
+    {
+        if (!Console.IsOutputRedirected) return AnsiConsole.Status().Start(Markup.Escape(description), _ => work());
+        Console.WriteLine($"{description}…");
+        return work();
+    }
 
     /// <summary>Evaluates each split with a bar: scoring runs the model row by row.</summary>
     public static List<Evaluation.SplitMetrics> Evaluate(string name, Microsoft.ML.MLContext ml, Microsoft.ML.ITransformer model,

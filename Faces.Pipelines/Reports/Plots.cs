@@ -16,22 +16,23 @@ public static class Plots
     public static void LearningCurve(string path, string title, IReadOnlyList<EpochRecord> curve)
     {
         var model = new PlotModel { Title = title, Background = OxyColors.White };
-        model.Legends.Add(new Legend { LegendPosition = LegendPosition.RightTop });
+        model.Legends.Add(OutsideLegend());
         model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "epoch" });
         model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "cross-entropy", Key = "ce" });
         model.Axes.Add(new LinearAxis { Position = AxisPosition.Right, Title = "accuracy", Key = "acc", Minimum = 0, Maximum = 1 });
-        void Add(string name, string axis, Func<EpochRecord, double?> value, LineStyle style)
+        void Add(string name, string axis, Func<EpochRecord, double?> value, LineStyle style, OxyColor colour)
         {
-            var series = new LineSeries { Title = name, YAxisKey = axis, LineStyle = style };
+            var series = new LineSeries { Title = name, YAxisKey = axis, LineStyle = style, Color = colour };
             foreach (var r in curve)
                 if (value(r) is { } v) series.Points.Add(new DataPoint(r.Epoch, v));
             if (series.Points.Count > 0) model.Series.Add(series);
         }
-        Add("train CE", "ce", r => r.TrainCrossEntropy, LineStyle.Solid);
-        Add("valid CE", "ce", r => r.ValidationCrossEntropy, LineStyle.Solid);
-        Add("train accuracy", "acc", r => r.TrainAccuracy, LineStyle.Dash);
-        Add("valid accuracy", "acc", r => r.ValidationAccuracy, LineStyle.Dash);
-        Export(model, path, 800, 500);
+        // Train in blue, validation in orange; cross-entropy solid, accuracy dashed.
+        Add("train CE", "ce", r => r.TrainCrossEntropy, LineStyle.Solid, Palette[0]);
+        Add("valid CE", "ce", r => r.ValidationCrossEntropy, LineStyle.Solid, Palette[1]);
+        Add("train accuracy", "acc", r => r.TrainAccuracy, LineStyle.Dash, Palette[0]);
+        Add("valid accuracy", "acc", r => r.ValidationAccuracy, LineStyle.Dash, Palette[1]);
+        Export(model, path, 900, 500);
     }
 
     /// <summary>Mean log-likelihood per row, per EM iteration, one line per class mixture.</summary>
@@ -44,17 +45,35 @@ public static class Plots
     public static void Lines(string path, string title, string xTitle, string yTitle, IReadOnlyList<(string Name, IReadOnlyList<(double X, double Y)> Points)> series)
     {
         var model = new PlotModel { Title = title, Background = OxyColors.White };
-        model.Legends.Add(new Legend { LegendPosition = LegendPosition.RightBottom });
+        model.Legends.Add(OutsideLegend());
         model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = xTitle });
         model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = yTitle });
-        foreach (var (name, points) in series)
+        foreach (var ((name, points), index) in series.Select((s, i) => (s, i)))
         {
-            var line = new LineSeries { Title = name, MarkerType = points.Count <= 12 ? MarkerType.Circle : MarkerType.None };
+            var line = new LineSeries
+            {
+                Title = name, MarkerType = points.Count <= 12 ? MarkerType.Circle : MarkerType.None, Color = Palette[index % Palette.Length],
+                LineStyle = index < Palette.Length ? LineStyle.Solid : LineStyle.Dash,
+            };
             line.Points.AddRange(points.Select(p => new DataPoint(p.X, p.Y)));
             model.Series.Add(line);
         }
-        Export(model, path, 800, 500);
+        Export(model, path, 900, 500);
     }
+
+    /// <summary>Ten colours that stay apart for the seven expressions and Fashion-MNIST's ten classes (Tableau 10).</summary>
+    private static readonly OxyColor[] Palette =
+    {
+        OxyColor.FromRgb(31, 119, 180), OxyColor.FromRgb(255, 127, 14), OxyColor.FromRgb(44, 160, 44), OxyColor.FromRgb(214, 39, 40),
+        OxyColor.FromRgb(148, 103, 189), OxyColor.FromRgb(140, 86, 75), OxyColor.FromRgb(227, 119, 194), OxyColor.FromRgb(127, 127, 127),
+        OxyColor.FromRgb(188, 189, 34), OxyColor.FromRgb(23, 190, 207),
+    };
+
+    /// <summary>A legend to the right of the plot area, where it cannot cover a curve.</summary>
+    private static Legend OutsideLegend() => new()
+    {
+        LegendPlacement = LegendPlacement.Outside, LegendPosition = LegendPosition.RightTop, LegendOrientation = LegendOrientation.Vertical,
+    };
 
     /// <summary>Confusion matrix as a heat map of row-normalised rates, with the counts written in the cells.</summary>
     public static void ConfusionHeatMap(string path, string title, IReadOnlyList<string> classes, double[][] counts)
@@ -115,11 +134,28 @@ public static class Plots
         return bitmap;
     }
 
-    /// <summary>A grid of example images: one row per class, <paramref name="perClass"/> columns, scaled up 2x.</summary>
-    public static void ExampleGrid(string path, FaceDataset data, FaceSplit split, int perClass = 10) =>
-        ImageGrid(path, data.Shape, Enumerable.Range(0, data.ClassNames.Count)
-            .Select(c => (IReadOnlyList<float[]>)Enumerable.Range(0, split.Count).Where(n => split.Labels[n] == c).Take(perClass)
-                .Select(n => split.Row(n).ToArray()).ToList()).ToList(), stretch: false);
+    /// <summary>A grid of example images: one row per class, labelled with the class name, <paramref name="perClass"/> columns, scaled up 2x.</summary>
+    public static void ExampleGrid(string path, FaceDataset data, FaceSplit split, int perClass = 10)
+    {
+        int scale = 2, w = data.Shape.Width * scale, h = data.Shape.Height * scale, gap = 2, label = 90;
+        int classes = data.ClassNames.Count;
+        using var bitmap = new SKBitmap(label + perClass * (w + gap), Math.Max(1, classes) * (h + gap));
+        using var canvas = new SKCanvas(bitmap);
+        canvas.Clear(SKColors.White);
+        using var text = new SKPaint { Color = SKColors.Black, TextSize = 13, IsAntialias = true };
+        for (int c = 0; c < classes; c++)
+        {
+            int y = c * (h + gap);
+            canvas.DrawText(data.ClassNames[c], 4, y + h / 2f + 5, text);
+            var rows = Enumerable.Range(0, split.Count).Where(n => split.Labels[n] == c).Take(perClass).ToList();
+            for (int i = 0; i < rows.Count; i++)
+            {
+                using var image = GrayBitmap(data.Shape, split.Row(rows[i]).ToArray(), stretch: false);
+                canvas.DrawBitmap(image, new SKRect(label + i * (w + gap), y, label + i * (w + gap) + w, y + h));
+            }
+        }
+        AtomicFile.Write(path, (Stream file) => bitmap.Encode(file, SKEncodedImageFormat.Png, 100));
+    }
 
     /// <summary>
     /// Grayscale images in a grid (a list per grid row), scaled up 2x. With <paramref name="stretch"/> each image is

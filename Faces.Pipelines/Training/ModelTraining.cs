@@ -13,7 +13,7 @@ internal static class ModelTraining
         string name = settings.Model.ToString().ToUpperInvariant();
         if (settings.Model == ModelKind.Mog)
             return Progress.Run($"{name}: EM per class", 1, step => { var m = trainer.Train(dataset, settings); step(null); return m; });
-        return Progress.Run($"{name}:", settings.NetworkTraining.Epochs, step => trainer.Train(dataset, settings, record => step(Progress.Epoch(record))));
+        return Progress.Run($"{name}:", settings.NetworkTraining.Epochs, step => trainer.Train(dataset, settings, record => step(Progress.Epoch(record, settings.NetworkTraining.Epochs))));
     }
 
     /// <summary>How a network's training ended and which epoch's weights it kept; null for a mixture model.</summary>
