@@ -74,6 +74,7 @@ public sealed class MixtureOfGaussiansTrainer
             throw Host.Except($"Features column '{featureColumn.Name}' must be a known-size vector of Single; it is {featureColumn.Type}.");
         int classes = keyType.GetCountAsInt32(Host);
         int dimension = vectorType.Size;
+        var names = ClassNames(labelColumn, classes);
 
         var rows = FeatureRows.Read(Host, data.Data, featureColumn.Name, labelColumn.Name);
         var rowsByClass = rows.RowsByClass(classes);
@@ -93,19 +94,32 @@ public sealed class MixtureOfGaussiansTrainer
                 priors[c] = (double)classRows.Length / total;
                 if (classRows.Length == 0)
                 {
-                    channel.Warning($"Class {c} has no training rows: it gets prior 0 and is never predicted.");
+                    channel.Warning($"Class '{names[c]}' has no training rows: it gets prior 0 and is never predicted.");
                     continue;
                 }
                 int components = Math.Min(options.Mixture.Components, classRows.Length);
                 if (components < options.Mixture.Components)
-                    channel.Warning($"Class {c} has {classRows.Length} rows, fewer than {options.Mixture.Components} components: its mixture gets {components}.");
+                    channel.Warning($"Class '{names[c]}' has {classRows.Length} training rows, fewer than {options.Mixture.Components} components: its mixture gets {components}.");
                 using var indices = tensor(classRows);
                 using var x = all.index_select(0, indices);
                 var settings = options.Mixture with { Components = components, Seed = options.Mixture.Seed + c };
                 mixtures[c] = new GaussianMixtureFitter(settings).Fit(x, $"class {c}");
-                channel.Info($"Class {c}: {classRows.Length} rows, {components} components, log-likelihood per row {mixtures[c]!.LowerBound:F3} after {mixtures[c]!.Iterations} iterations.");
+                channel.Info($"Class '{names[c]}': {classRows.Length} rows, {components} components, log-likelihood per row {mixtures[c]!.LowerBound:F3} after {mixtures[c]!.Iterations} iterations.");
             }
         }
         return new MixtureOfGaussiansModelParameters(Host, mixtures, priors, dimension);
+    }
+
+    /// <summary>The label's key values (class names) when it has them, else "0", "1", ….</summary>
+    private static string[] ClassNames(DataViewSchema.Column label, int classes)
+    {
+        if (label.Annotations.Schema.GetColumnOrNull("KeyValues") is { Type: VectorDataViewType { ItemType: TextDataViewType } })
+        {
+            var values = default(VBuffer<ReadOnlyMemory<char>>);
+            label.GetKeyValues(ref values);
+            var names = values.DenseValues().Select(v => v.ToString()).ToArray();
+            if (names.Length == classes) return names;
+        }
+        return Enumerable.Range(0, classes).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
     }
 }

@@ -16,7 +16,16 @@ internal static class Scratch
     public static string Folder => FolderOnce.Value;
 
     /// <summary>An MLContext whose temporary files go to <see cref="Folder"/>.</summary>
-    public static MLContext NewContext(int seed) => new(seed) { TempFilePath = Folder };
+    public static MLContext NewContext(int seed)
+    {
+        var ml = new MLContext(seed) { TempFilePath = Folder };
+        // Warnings from trainers (a class with fewer rows than components, …) reach the console, not only the log.
+        ml.Log += (_, e) =>
+        {
+            if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) Console.WriteLine($"warning: {e.RawMessage}");
+        };
+        return ml;
+    }
 
     private static string Create()
     {

@@ -55,7 +55,10 @@ public sealed record ModelProvenance
         GroupsFile = split.GroupsFile,
         TrainingSeed = settings.Seed,
         Normalization = settings.Normalization.ToString(),
-        Settings = JsonSerializer.SerializeToElement(settings, Json),
+        // Only the records this kind of model uses.
+        Settings = settings.Model == ModelKind.Mog
+            ? JsonSerializer.SerializeToElement(new { settings.Model, settings.Normalization, settings.Mixture }, Json)
+            : JsonSerializer.SerializeToElement(new { settings.Model, settings.Normalization, Training = settings.NetworkTraining, settings.Architecture }, Json),
         Metrics = metrics.ToDictionary(m => m.Split, m => new SplitSummary(m.MicroAccuracy, m.MacroAccuracy, m.LogLoss, m.UncertainFraction)),
         TrainSeconds = trained.TrainSeconds,
     };

@@ -117,6 +117,26 @@ public sealed class GaussianMixtureTests
     }
 
     [Fact]
+    public void Em_with_a_tolerance_stops_once_converged_with_the_parameters_of_a_full_run()
+    {
+        double[][] centres = { new[] { 0.0, 0.0 }, new[] { 8.0, 8.0 } };
+        var rows = Sample(centres, new[] { 0.6, 0.4 }, 1.0, 2000, seed: 3);
+        var options = new GaussianMixtureOptions { Components = 2, MaxIterations = 200, Initialization = MixtureInitialization.KMeans, Tolerance = 1e-12 };
+        using var stopped = new GaussianMixtureFitter(options).Fit(rows);
+        using var full = new GaussianMixtureFitter(options with { Tolerance = 0 }).Fit(rows);
+
+        Assert.True(stopped.Converged);
+        Assert.True(stopped.Iterations < 50, $"well separated blobs converge in a few iterations; it ran {stopped.Iterations}");
+        Assert.False(full.Converged);
+        Assert.Equal(200, full.Iterations);
+        for (int k = 0; k < 2; k++)
+        {
+            Assert.Equal(full.Weights[k], stopped.Weights[k], 6);
+            for (int d = 0; d < 2; d++) Assert.Equal(full.Means[k][d], stopped.Means[k][d], 5);
+        }
+    }
+
+    [Fact]
     public void Constant_pixels_keep_a_finite_likelihood_through_the_variance_floor()
     {
         var rows = Sample(new[] { new[] { 0.0, 0, 0 }, new[] { 3.0, 3, 0 } }, new[] { 0.5, 0.5 }, 0.5, 200, seed: 4);
