@@ -89,6 +89,34 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void The_model_records_where_it_came_from_and_evaluate_says_what_the_numbers_mean()
+    {
+        string data = WriteFer(40);
+        string model = PathOf("mog.zip");
+        FacesCli.Succeed("train", "--model", "mog", "--components", "1", "--data", data, "--seed", "3", "--out", model);
+
+        // Read back in a fresh process.
+        string info = FacesCli.Succeed("info", "--model", model);
+        Assert.Contains($"Data        {data}", info);
+        Assert.Contains("Seeds       split 1, training 3", info);
+        Assert.Contains("Metrics     test: micro acc 1.000", info);
+        Assert.Contains("\"Components\": 1", info);
+
+        string same = FacesCli.Succeed("evaluate", "--model", model, "--data", data, "--split", "train");
+        Assert.Contains("Same data and split as the model's training", same);
+        Assert.Contains("note: the train rows are the rows the model was trained on", same);
+        string test = FacesCli.Succeed("evaluate", "--model", model, "--data", data, "--split", "test");
+        Assert.DoesNotContain("rows the model was trained on", test);
+
+        string other = FacesCli.Succeed("evaluate", "--model", model, "--data", WriteFer(30), "--split", "test");
+        Assert.Contains("note: this data is not the model's training data", other);
+
+        var noData = FacesCli.Run(folder, "evaluate", "--model", model);
+        Assert.Equal(2, noData.ExitCode);
+        Assert.Contains("--data", noData.Error);
+    }
+
+    [Fact]
     public void The_readme_demo_runs_in_its_quick_form()
     {
         var result = FacesCli.Run(folder, "demo", "--quick");
