@@ -130,6 +130,25 @@ public sealed class ElfVersionNeedPatcherTests : IDisposable
     }
 
     [Fact]
+    public void OpenCv_loses_only_its_GUI_library_needs_in_the_build_output()
+    {
+        string package = Directory.GetFiles(Path.Combine(Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"),
+            "opencvsharp4.official.runtime.linux-x64"), "libOpenCvSharpExtern.so", SearchOption.AllDirectories).Single();
+        var original = ElfVersionNeedPatcher.NeededLibraries(File.ReadAllBytes(package), "package");
+        var output = ElfVersionNeedPatcher.NeededLibraries(File.ReadAllBytes(OutputLibrary("libOpenCvSharpExtern.so")), "bin copy");
+
+        Assert.Contains("libgtk-3.so.0", original);
+        Assert.Contains("libgdk-3.so.0", original);
+        Assert.Equal(original.Where(n => n is not "libgtk-3.so.0" and not "libgdk-3.so.0"), output);
+
+        var image = File.ReadAllBytes(package);
+        Assert.Equal(2, ElfVersionNeedPatcher.RemoveNeeded(image, ElfVersionNeedPatcher.OpenCvGuiLibraries, "copy"));
+        Assert.Equal(0, ElfVersionNeedPatcher.RemoveNeeded(image, ElfVersionNeedPatcher.OpenCvGuiLibraries, "copy"));
+        Assert.Equal(output, ElfVersionNeedPatcher.NeededLibraries(image, "copy"));
+    }
+
+    [Fact]
     public void Load_failure_message_names_file_and_version()
     {
         string message = TorchRuntime.Describe("/app/libLibTorchSharp.so",

@@ -114,6 +114,75 @@ namespace Faces.Torch.Native
             return outcome;
         }
 
+        /// <summary>The GUI libraries OpenCV's native wrapper lists as needed; none of its functions Faces calls uses them.</summary>
+        public static readonly string[] OpenCvGuiLibraries = { "libgtk-3.so.0", "libgdk-3.so.0" };
+
+        private const uint ShtDynamic = 6;
+        private const long DtNull = 0, DtNeeded = 1;
+
+        /// <summary>
+        /// Removes the DT_NEEDED entries naming <paramref name="libraries"/> from <paramref name="image"/>'s dynamic
+        /// section, in place (the later entries move up; DT_NULL fills the end). Returns how many were removed. Their
+        /// symbols stay undefined and bind lazily, so only calls into those libraries would fail.
+        /// </summary>
+        public static int RemoveNeeded(byte[] image, ICollection<string> libraries, string fileName)
+        {
+            var elf = new ElfView(image, fileName);
+            var dynamic = elf.FirstSection(ShtDynamic)
+                ?? throw new ElfPatchException($"{fileName}: no dynamic section; not a shared library.");
+            var strtab = elf.Section(dynamic.Link);
+            long count = dynamic.Size / 16;
+            var kept = new List<(ulong Tag, ulong Value)>();
+            int removed = 0;
+            for (long i = 0; i < count; i++)
+            {
+                long at = dynamic.Offset + 16 * i;
+                ulong tag = elf.U64(at), value = elf.U64(at + 8);
+                if ((long)tag == DtNull) break;
+                if ((long)tag == DtNeeded && libraries.Contains(elf.String(strtab, (uint)value))) removed++;
+                else kept.Add((tag, value));
+            }
+            for (long i = 0; i < count; i++)
+            {
+                long at = dynamic.Offset + 16 * i;
+                var (tag, value) = i < kept.Count ? kept[(int)i] : ((ulong)DtNull, 0UL);
+                elf.WriteU64(at, tag);
+                elf.WriteU64(at + 8, value);
+            }
+            return removed;
+        }
+
+        /// <summary>The libraries an image's DT_NEEDED entries name, in order.</summary>
+        public static List<string> NeededLibraries(byte[] image, string fileName)
+        {
+            var elf = new ElfView(image, fileName);
+            var dynamic = elf.FirstSection(ShtDynamic)
+                ?? throw new ElfPatchException($"{fileName}: no dynamic section; not a shared library.");
+            var strtab = elf.Section(dynamic.Link);
+            var names = new List<string>();
+            for (long i = 0; i < dynamic.Size / 16; i++)
+            {
+                long at = dynamic.Offset + 16 * i;
+                long tag = (long)elf.U64(at);
+                if (tag == DtNull) break;
+                if (tag == DtNeeded) names.Add(elf.String(strtab, (uint)elf.U64(at + 8)));
+            }
+            return names;
+        }
+
+        /// <summary>Writes a copy of <paramref name="source"/> without the DT_NEEDED entries of <paramref name="libraries"/> (temporary name, then renamed).</summary>
+        public static int RemoveNeededCopy(string source, string destination, ICollection<string> libraries)
+        {
+            byte[] image = File.ReadAllBytes(source);
+            int removed = RemoveNeeded(image, libraries, source);
+            string? folder = Path.GetDirectoryName(Path.GetFullPath(destination));
+            if (folder != null) Directory.CreateDirectory(folder);
+            string temporary = destination + ".tmp-" + Guid.NewGuid().ToString("N");
+            File.WriteAllBytes(temporary, image);
+            ReplaceFile(temporary, destination);
+            return removed;
+        }
+
         /// <summary>Moves <paramref name="temporary"/> over <paramref name="destination"/> (netstandard2.0 has no Move with overwrite).</summary>
         public static void ReplaceFile(string temporary, string destination)
         {
@@ -241,6 +310,12 @@ namespace Faces.Torch.Native
             public uint U32(long at) { Check(at, 4); return (uint)(U16(at) | (uint)U16(at + 2) << 16); }
             public ulong U64(long at) { Check(at, 8); return U32(at) | (ulong)U32(at + 4) << 32; }
 
+            public void WriteU64(long at, ulong value)
+            {
+                Check(at, 8);
+                for (int b = 0; b < 8; b++) _image[at + b] = (byte)(value >> (8 * b));
+            }
+
             public void WriteU16(long at, ushort value)
             {
                 Check(at, 2);
@@ -261,42 +336,63 @@ namespace Faces.Torch.Native
 namespace Faces.Torch.Native.Build
 {
     /// <summary>
-    /// MSBuild task: copies libLibTorchSharp.so to <see cref="Destination"/>, weakening GLIBCXX_3.4.32 when
-    /// <see cref="Mode"/> is "true", or "auto" and the build host's libstdc++ lacks that version.
+    /// MSBuild task: writes fixed copies of the native libraries Faces' dependencies ship, into
+    /// <see cref="OutputDirectory"/>: libLibTorchSharp.so with GLIBCXX_3.4.32 weakened (when <see cref="TorchSharpMode"/>
+    /// is "true", or "auto" and the build host's libstdc++ lacks that version; copied unchanged otherwise), and
+    /// libOpenCvSharpExtern.so without its GTK DT_NEEDED entries (absent on a fresh Debian 12; never called).
     /// </summary>
-    public class WeakenTorchSharpVersionNeed : Microsoft.Build.Utilities.Task
+    public class FixNativeLibraries : Microsoft.Build.Utilities.Task
     {
-        [Microsoft.Build.Framework.Required] public string Source { get; set; } = "";
-        [Microsoft.Build.Framework.Required] public string Destination { get; set; } = "";
-        public string Mode { get; set; } = "auto";
+        [Microsoft.Build.Framework.Required] public Microsoft.Build.Framework.ITaskItem[] Libraries { get; set; } = Array.Empty<Microsoft.Build.Framework.ITaskItem>();
+        [Microsoft.Build.Framework.Required] public string OutputDirectory { get; set; } = "";
+        public string TorchSharpMode { get; set; } = "auto";
 
         public override bool Execute()
         {
-            try
+            var done = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var library in Libraries)
             {
-                string? hostLib = ElfVersionNeedPatcher.FindHostLibStdCxx();
-                bool hostHasVersion = hostLib != null && ElfVersionNeedPatcher.LibraryMentionsVersion(hostLib, ElfVersionNeedPatcher.TorchSharpMissingVersion);
-                bool patch = Mode == "true" || (Mode == "auto" && !hostHasVersion);
-                if (!patch)
+                string source = library.GetMetadata("FullPath");
+                string name = Path.GetFileName(source);
+                if (!done.Add(name)) continue;
+                string destination = Path.Combine(OutputDirectory, name);
+                try
                 {
-                    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(Destination))!);
-                    File.Copy(Source, Destination + ".tmp", overwrite: true);
-                    ElfVersionNeedPatcher.ReplaceFile(Destination + ".tmp", Destination);
-                    Log.LogMessage(Microsoft.Build.Framework.MessageImportance.Normal,
-                        $"Faces: {hostLib} provides {ElfVersionNeedPatcher.TorchSharpMissingVersion}; libLibTorchSharp.so copied unchanged.");
-                    return true;
+                    if (name == "libLibTorchSharp.so") FixTorchSharp(source, destination);
+                    else if (name == "libOpenCvSharpExtern.so")
+                    {
+                        int removed = ElfVersionNeedPatcher.RemoveNeededCopy(source, destination, ElfVersionNeedPatcher.OpenCvGuiLibraries);
+                        Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High,
+                            $"Faces: {name} -> {destination}: {removed} GUI library need(s) removed ({string.Join(", ", ElfVersionNeedPatcher.OpenCvGuiLibraries)}).");
+                    }
                 }
-                var outcome = ElfVersionNeedPatcher.PatchCopy(Source, Destination, ElfVersionNeedPatcher.TorchSharpMissingVersion,
-                    ElfVersionNeedPatcher.TorchSharpSafeSymbols);
-                Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High,
-                    $"Faces: libLibTorchSharp.so -> {Destination}: {ElfVersionNeedPatcher.TorchSharpMissingVersion} {outcome}.");
-                return true;
+                catch (Exception e)
+                {
+                    Log.LogError($"Faces: could not prepare {name} from {source}: {e.Message}");
+                    return false;
+                }
             }
-            catch (Exception e)
+            return true;
+        }
+
+        private void FixTorchSharp(string source, string destination)
+        {
+            string? hostLib = ElfVersionNeedPatcher.FindHostLibStdCxx();
+            bool hostHasVersion = hostLib != null && ElfVersionNeedPatcher.LibraryMentionsVersion(hostLib, ElfVersionNeedPatcher.TorchSharpMissingVersion);
+            bool patch = TorchSharpMode == "true" || (TorchSharpMode == "auto" && !hostHasVersion);
+            if (!patch)
             {
-                Log.LogError($"Faces: could not prepare libLibTorchSharp.so from {Source}: {e.Message}");
-                return false;
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(destination))!);
+                File.Copy(source, destination + ".tmp", overwrite: true);
+                ElfVersionNeedPatcher.ReplaceFile(destination + ".tmp", destination);
+                Log.LogMessage(Microsoft.Build.Framework.MessageImportance.Normal,
+                    $"Faces: {hostLib} provides {ElfVersionNeedPatcher.TorchSharpMissingVersion}; libLibTorchSharp.so copied unchanged.");
+                return;
             }
+            var outcome = ElfVersionNeedPatcher.PatchCopy(source, destination, ElfVersionNeedPatcher.TorchSharpMissingVersion,
+                ElfVersionNeedPatcher.TorchSharpSafeSymbols);
+            Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High,
+                $"Faces: libLibTorchSharp.so -> {destination}: {ElfVersionNeedPatcher.TorchSharpMissingVersion} {outcome}.");
         }
     }
 }

@@ -1,0 +1,105 @@
+using Faces.Pipelines.Data.Loaders;
+using OpenCvSharp;
+
+namespace Faces.Pipelines.Detection;
+
+/// <summary>
+/// Finds faces in photographs with OpenCV's Haar frontal-face cascade (embedded; Intel's licence is in the third-party
+/// notices) after histogram equalisation: boxes largest first, with a margin, deterministic. One instance may be
+/// shared by threads (the search itself runs one at a time).
+/// </summary>
+public sealed class FaceDetector : IDisposable
+{
+    private const string EmbeddedCascade = "Faces.Pipelines.Detection.haarcascade_frontalface_default.xml";
+    private readonly CascadeClassifier cascade;
+    private readonly object gate = new();
+
+    public FaceDetectorOptions Options { get; }
+
+    public FaceDetector(FaceDetectorOptions? options = null)
+    {
+        Options = options ?? new FaceDetectorOptions();
+        Options.Validate();
+        if (Options.CascadeFile != null)
+        {
+            if (!File.Exists(Options.CascadeFile)) throw new FileNotFoundException($"Cascade file not found: {Options.CascadeFile}", Options.CascadeFile);
+            try
+            {
+                cascade = new CascadeClassifier(Options.CascadeFile);
+            }
+            catch (OpenCVException e)
+            {
+                throw new InvalidDataException($"{Options.CascadeFile} is not an OpenCV cascade file: {e.Message}", e);
+            }
+            if (cascade.Empty()) throw new InvalidDataException($"{Options.CascadeFile} is not an OpenCV cascade file.");
+        }
+        else
+        {
+            using var stream = typeof(FaceDetector).Assembly.GetManifestResourceStream(EmbeddedCascade)
+                               ?? throw new InvalidOperationException($"The embedded cascade {EmbeddedCascade} is missing.");
+            using var reader = new StreamReader(stream);
+            using var storage = new FileStorage(reader.ReadToEnd(), FileStorage.Modes.Read | FileStorage.Modes.Memory);
+            cascade = new CascadeClassifier();
+            if (!cascade.Read(storage.GetFirstTopLevelNode()!)) throw new InvalidOperationException("The embedded cascade could not be read.");
+        }
+    }
+
+    /// <summary>The faces in an image file (checked first: pixel cap, complete file), largest first.</summary>
+    public IReadOnlyList<FaceBox> Detect(string path)
+    {
+        using var gray = ReadGray(path);
+        return Detect(gray);
+    }
+
+    /// <summary>The faces in an 8-bit grayscale or BGR(A) image, largest first.</summary>
+    public IReadOnlyList<FaceBox> Detect(Mat image)
+    {
+        using var gray = image.Channels() == 1 ? image.Clone() : image.CvtColor(image.Channels() == 4 ? ColorConversionCodes.BGRA2GRAY : ColorConversionCodes.BGR2GRAY);
+        using var equalised = new Mat();
+        Cv2.EqualizeHist(gray, equalised);
+        Rect[] found;
+        double[] weights;
+        lock (gate)
+        {
+            found = cascade.DetectMultiScale(equalised, out _, out weights, Options.ScaleFactor, Options.MinNeighbors, HaarDetectionTypes.ScaleImage,
+                new Size(Options.MinSize, Options.MinSize), Options.MaxSize > 0 ? new Size(Options.MaxSize, Options.MaxSize) : null, outputRejectLevels: true);
+        }
+        return found.Select((r, i) => WithMargin(r, i < weights.Length ? weights[i] : 0, image.Width, image.Height))
+            .OrderByDescending(b => b.Area).ThenBy(b => b.Y).ThenBy(b => b.X).ToList();
+    }
+
+    /// <summary>An image file as 8-bit grayscale, after <see cref="ImageFiles.Check"/>.</summary>
+    public static Mat ReadGray(string path)
+    {
+        ImageFiles.Check(path);
+        var image = Cv2.ImRead(path, ImreadModes.Grayscale);
+        if (image.Empty())
+        {
+            image.Dispose();
+            throw new InvalidDataException($"{path} could not be decoded by OpenCV.");
+        }
+        return image;
+    }
+
+    /// <summary>The face's pixels, resized to <paramref name="width"/>x<paramref name="height"/> and scaled to [0, 1], row-major.</summary>
+    public static float[] FacePixels(Mat gray, FaceBox box, int width, int height)
+    {
+        using var face = new Mat(gray, new Rect(box.X, box.Y, box.Width, box.Height));
+        using var resized = face.Resize(new Size(width, height), interpolation: InterpolationFlags.Area);
+        var pixels = new float[width * height];
+        for (int y = 0; y < height; y++)
+        for (int x = 0; x < width; x++)
+            pixels[y * width + x] = resized.At<byte>(y, x) / 255f;
+        return pixels;
+    }
+
+    private FaceBox WithMargin(Rect r, double score, int imageWidth, int imageHeight)
+    {
+        int dx = (int)Math.Round(r.Width * Options.Margin), dy = (int)Math.Round(r.Height * Options.Margin);
+        int x0 = Math.Max(0, r.X - dx), y0 = Math.Max(0, r.Y - dy);
+        int x1 = Math.Min(imageWidth, r.X + r.Width + dx), y1 = Math.Min(imageHeight, r.Y + r.Height + dy);
+        return new FaceBox(x0, y0, x1 - x0, y1 - y0, score);
+    }
+
+    public void Dispose() => cascade.Dispose();
+}
