@@ -1,92 +1,99 @@
-using System.Text.Json;
-using Faces.Pipelines.Training;
 using System.CommandLine;
 using System.Globalization;
-using Faces.Pipelines.Data;
-using Faces.Pipelines.Data.Loaders;
-using Microsoft.ML;
-using Microsoft.ML.Data;
+using System.Text.Json;
+using Faces.Pipelines.Detection;
+using Faces.Torch.IO;
 
 namespace Faces.Pipelines.Cli;
 
-/// <summary><c>faces predict</c>: the class and probabilities of each image file, through ImageAnalytics and a saved model.</summary>
+/// <summary>
+/// <c>faces predict</c>: finds every face in each photo and prints its box and the probability of every expression
+/// (<c>--no-detect</c> takes each image as one face, for images that already are face crops); <c>--annotate</c> writes
+/// copies with the boxes and expressions drawn.
+/// </summary>
 internal static class PredictCommand
 {
     public static Command Create()
     {
-        var command = new Command("predict", "Predict the class of image files (any size or colour; read as grayscale at the model's input size).");
+        var command = new Command("predict", "Find the faces in photos and predict each one's expression (any size or colour).");
         var model = CommonOptions.Model("The model .zip written by faces train or faces demo.");
         var images = new Argument<FileInfo[]>("IMAGE") { Description = "Image files (PNG, JPEG, BMP, GIF, WebP).", Arity = ArgumentArity.OneOrMore };
         var json = new Option<bool>("--json") { Description = "One JSON array on standard output instead of a table." };
-        command.Options.Add(model);
-        command.Options.Add(json);
+        var noDetect = new Option<bool>("--no-detect") { Description = "Take each whole image as one face (images that already are face crops)." };
+        var annotate = new Option<DirectoryInfo?>("--annotate") { Description = "Write a copy of each photo with the faces boxed and labelled to this folder (PNG)." };
+        var detection = new DetectionArguments();
+        foreach (var option in new Option[] { model, json, noDetect, annotate }.Concat(detection.All)) command.Options.Add(option);
         command.Arguments.Add(images);
         command.SetAction(result =>
         {
-            var ml = Scratch.NewContext(1);
-            var file = result.GetValue(model)!;
-            var transformer = ModelFiles.LoadClassifier(ml, file.FullName, out var inputSchema);
-            int size = (inputSchema["Features"].Type as VectorDataViewType)?.Size ?? 0;
-            int side = (int)Math.Round(Math.Sqrt(size));
-            if (side * side != size)
-                throw new InvalidDataException($"{file.Name}: the model takes {size} features, not a square grayscale image; predict reads images only for square grayscale models.");
-            var classNames = (IReadOnlyList<string>?)Evaluation.ModelEvaluator.ClassNames(transformer, inputSchema)
-                             ?? Enumerable.Range(0, ((VectorDataViewType)transformer.GetOutputSchema(inputSchema)["Score"].Type).Size).Select(i => $"class {i}").ToList();
-
-            // Every file is checked on its own: a bad one gets its reason on its line, the others are still predicted.
-            var paths = result.GetValue(images)!.Select(i => i.FullName).ToList();
-            var errors = new Dictionary<string, string>();
-            foreach (var path in paths)
+            if (result.GetValue(annotate) is { } folder) OutputPaths.CheckFolder(folder.FullName, "--annotate");
+            using var detector = new FaceDetector(detection.Read(result));
+            using var recognizer = new ExpressionRecognizer(Scratch.NewContext(1), result.GetValue(model)!.FullName, detector);
+            bool whole = result.GetValue(noDetect);
+            var outcomes = new List<Outcome>();
+            foreach (var path in result.GetValue(images)!.Select(i => i.FullName))
             {
                 try
                 {
-                    ImageFiles.Check(path);
+                    var faces = whole ? new[] { recognizer.RecognizeWhole(path) } : recognizer.Recognize(path);
+                    outcomes.Add(new Outcome(path, faces, null));
+                    if (result.GetValue(annotate) is { } target)
+                        AtomicFile.Write(Path.Combine(target.FullName, Path.GetFileNameWithoutExtension(path) + ".faces.png"),
+                            (Stream file) => file.Write(ExpressionRecognizer.Annotate(path, faces)));
                 }
                 catch (Exception e) when (e is InvalidDataException or FileNotFoundException)
                 {
-                    errors[path] = e.Message;
+                    outcomes.Add(new Outcome(path, Array.Empty<FaceExpression>(), e.Message));
                 }
             }
-            var readable = paths.Where(p => !errors.ContainsKey(p)).Distinct().ToList();
-            var scores = new Dictionary<string, float[]>();
-            if (readable.Count > 0)
-            {
-                var rows = new FaceSplit("images", ImagePixels.Load(ml, readable, new ImageShape(side, side)), new int[readable.Count], size);
-                var scored = transformer.Transform(FaceDataset.ToDataView(ml, rows, classNames)).GetColumn<float[]>("Score").ToList();
-                for (int i = 0; i < readable.Count; i++) scores[readable[i]] = scored[i];
-            }
 
-            var predictions = paths.Select(path => new Prediction(path, errors.GetValueOrDefault(path), scores.GetValueOrDefault(path), classNames)).ToList();
             if (result.GetValue(json))
-                Console.WriteLine(JsonSerializer.Serialize(predictions.Select(p => p.ToJson()), new JsonSerializerOptions { WriteIndented = true }));
+                Console.WriteLine(JsonSerializer.Serialize(outcomes.Select(o => o.ToJson()), new JsonSerializerOptions { WriteIndented = true }));
             else
             {
-                Console.WriteLine($"file\texpression\tprobability\t{string.Join(" ", classNames)}");
-                foreach (var p in predictions) Console.WriteLine(p.ToLine());
+                Console.WriteLine($"file\tface\tbox\texpression\tprobability\t{string.Join(" ", recognizer.ClassNames)}");
+                foreach (var o in outcomes) foreach (var line in o.Lines(recognizer.ClassNames)) Console.WriteLine(line);
             }
-            if (errors.Count == 0) return 0;
-            Console.Error.WriteLine($"faces: error: {errors.Count} of {paths.Count} image(s) could not be read (their lines say why); the first: " +
-                                    CommandLineErrors.OneLine(errors.First().Value));
+            var failed = outcomes.Where(o => o.Error != null).ToList();
+            if (failed.Count == 0) return 0;
+            Console.Error.WriteLine($"faces: error: {failed.Count} of {outcomes.Count} image(s) could not be read (their lines say why); the first: " +
+                                    CommandLineErrors.OneLine(failed[0].Error!));
             return CommandLineErrors.BadInput;
         });
         return command;
     }
 
-    private sealed record Prediction(string File, string? Error, float[]? Scores, IReadOnlyList<string> ClassNames)
+    private sealed record Outcome(string File, IReadOnlyList<FaceExpression> Faces, string? Error)
     {
-        private int Best => Array.IndexOf(Scores!, Scores!.Max());
+        private static string F(float v) => v.ToString("F3", CultureInfo.InvariantCulture);
 
-        public string ToLine() => Error != null
-            ? $"{CommandLineErrors.OneLine(File)}\terror\t-\t{CommandLineErrors.OneLine(Error)}"
-            : $"{CommandLineErrors.OneLine(File)}\t{ClassNames[Best]}\t{Scores![Best].ToString("F3", CultureInfo.InvariantCulture)}\t" +
-              string.Join(" ", ClassNames.Select((c, k) => $"{c}={Scores[k].ToString("F3", CultureInfo.InvariantCulture)}"));
+        public IEnumerable<string> Lines(IReadOnlyList<string> classes)
+        {
+            string file = CommandLineErrors.OneLine(File);
+            if (Error != null)
+            {
+                yield return $"{file}\t-\t-\terror\t-\t{CommandLineErrors.OneLine(Error)}";
+                yield break;
+            }
+            if (Faces.Count == 0) yield return $"{file}\t0\t-\tno face found\t-\t-";
+            for (int i = 0; i < Faces.Count; i++)
+            {
+                var f = Faces[i];
+                yield return $"{file}\t{i + 1}\t{f.Box.X},{f.Box.Y},{f.Box.Width}x{f.Box.Height}\t{f.Expression}\t{F(f.Probability)}\t" +
+                             string.Join(" ", classes.Select(c => $"{c}={F(f.Probabilities[c])}"));
+            }
+        }
 
         public object ToJson() => Error != null
             ? new { file = File, error = Error }
             : new
             {
-                file = File, expression = ClassNames[Best], probability = Scores![Best],
-                probabilities = ClassNames.Select((c, k) => (c, k)).ToDictionary(x => x.c, x => Scores[x.k]),
+                file = File,
+                faces = Faces.Select(f => new
+                {
+                    box = new { x = f.Box.X, y = f.Box.Y, width = f.Box.Width, height = f.Box.Height, score = f.Box.Score },
+                    expression = f.Expression, probability = f.Probability, probabilities = f.Probabilities,
+                }),
             };
     }
 }

@@ -63,29 +63,34 @@ public sealed class CommandLineTests : IDisposable
 
         string happy = WritePng("happy.png", brightBottom: true, size: 96, colour: true);
         string surprise = WritePng("surprise.png", brightBottom: false, size: 30, colour: false);
-        var lines = FacesCli.Succeed("predict", "--model", model, happy, surprise).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        // These drawn squares hold no face: --no-detect takes each image as one face crop.
+        var lines = FacesCli.Succeed("predict", "--model", model, "--no-detect", happy, surprise).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, lines.Length);
-        Assert.StartsWith("file\texpression\tprobability\t", lines[0]);
-        Assert.Equal("happy", lines[1].Split('\t')[1]);
-        Assert.Equal("surprise", lines[2].Split('\t')[1]);
+        Assert.StartsWith("file\tface\tbox\texpression\tprobability\t", lines[0]);
+        Assert.Equal("happy", lines[1].Split('\t')[3]);
+        Assert.Equal("surprise", lines[2].Split('\t')[3]);
         Assert.Contains("anger=", lines[1]);
+        // Without --no-detect they say there is no face instead of guessing.
+        var detected = FacesCli.Succeed("predict", "--model", model, happy).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal($"{happy}\t0\t-\tno face found\t-\t-", detected[1]);
 
         // A bad file gets its reason on its own line; the others are still predicted; the exit code says something failed.
         string broken = PathOf("broken.png");
         File.WriteAllText(broken, "not an image");
-        var mixed = FacesCli.Run(null, "predict", "--model", model, happy, broken, surprise);
+        var mixed = FacesCli.Run(null, "predict", "--model", model, "--no-detect", happy, broken, surprise);
         Assert.Equal(2, mixed.ExitCode);
         var mixedLines = mixed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(4, mixedLines.Length);
-        Assert.Equal("happy", mixedLines[1].Split('\t')[1]);
-        Assert.StartsWith($"{broken}\terror\t", mixedLines[2]);
+        Assert.Equal("happy", mixedLines[1].Split('\t')[3]);
+        Assert.StartsWith($"{broken}\t-\t-\terror\t", mixedLines[2]);
         Assert.Contains("not a readable image", mixedLines[2]);
-        Assert.Equal("surprise", mixedLines[3].Split('\t')[1]);
+        Assert.Equal("surprise", mixedLines[3].Split('\t')[3]);
         Assert.Single(mixed.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
-        var json = System.Text.Json.JsonDocument.Parse(FacesCli.Succeed("predict", "--model", model, "--json", happy)).RootElement;
-        Assert.Equal("happy", json[0].GetProperty("expression").GetString());
-        Assert.Equal(json[0].GetProperty("probability").GetDouble(), json[0].GetProperty("probabilities").GetProperty("happy").GetDouble());
+        var json = System.Text.Json.JsonDocument.Parse(FacesCli.Succeed("predict", "--model", model, "--no-detect", "--json", happy)).RootElement;
+        var face = json[0].GetProperty("faces")[0];
+        Assert.Equal("happy", face.GetProperty("expression").GetString());
+        Assert.Equal(face.GetProperty("probability").GetDouble(), face.GetProperty("probabilities").GetProperty("happy").GetDouble());
     }
 
     [Fact]
