@@ -1,3 +1,4 @@
+using Faces.Pipelines.Detection;
 using System.CommandLine;
 using Faces.Pipelines.Data;
 using Faces.Pipelines.Evaluation;
@@ -24,7 +25,9 @@ internal static class EvaluateCommand
         split.AcceptOnlyFromAmong("train", "valid", "test", "all");
         var report = new Option<DirectoryInfo?>("--report") { Description = "Also write a report (Markdown, HTML, PNG figures) to this folder." };
         var splitArguments = new SplitArguments();
-        foreach (var option in new Option[] { model, data, split, report }.Concat(splitArguments.All)) command.Options.Add(option);
+        var detectFaces = new Option<bool>("--detect-faces") { Description = "Image folders: crop the largest face of each photo, as faces train --detect-faces did." };
+        var detection = new DetectionArguments();
+        foreach (var option in new Option[] { model, data, split, report, detectFaces }.Concat(splitArguments.All).Concat(detection.All)) command.Options.Add(option);
         command.SetAction(result =>
         {
             if (result.GetValue(report) is { } reportFolder) OutputPaths.CheckFolder(reportFolder.FullName, "--report");
@@ -36,7 +39,8 @@ internal static class EvaluateCommand
                 foreach (var line in provenance.Describe().Take(4)) Console.WriteLine(line);
             else
                 Console.WriteLine($"{file.Name} has no provenance (saved by ML.NET directly or by an older Faces): its training data cannot be compared.");
-            var dataset = Progress.Spin("Loading data", () => DataSources.Load(ml, result.GetValue(data)!, splitArguments.Read(result, provenance?.Split)));
+            using var detector = result.GetValue(detectFaces) ? new FaceDetector(detection.Read(result)) : null;
+            var dataset = Progress.Spin("Loading data", () => DataSources.Load(ml, result.GetValue(data)!, splitArguments.Read(result, provenance?.Split), faces: detector));
             Console.WriteLine($"Evaluating on {dataset.Source} (fingerprint {DataFingerprint.Short(DataFingerprint.Of(dataset))}); split {dataset.SplitMethod}.");
             string which = result.GetValue(split)!;
             var chosen = dataset.Splits.Where(s => which == "all" || s.Name == which).ToList();

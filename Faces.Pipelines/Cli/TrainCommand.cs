@@ -45,6 +45,8 @@ internal static class TrainCommand
         public readonly Option<DirectoryInfo?> Report = new("--report") { Description = "Also write a report (Markdown, HTML, PNG figures) to this folder." };
         public readonly Option<Preset> Preset = new("--preset") { Description = "study: the study's default settings (the defaults). best: the study's best — CNN eps 0.01, momentum 0.9, 24/40 filters, 60 epochs with early stopping; MLP eps 0.05; MoG k-means initialisation. Options given explicitly win.", DefaultValueFactory = _ => Cli.Preset.Study };
         public readonly SplitArguments Split = new();
+        public readonly Option<bool> DetectFaces = new("--detect-faces") { Description = "Image folders: crop the largest face of each photo (Haar cascade) instead of taking the whole image; photos without a face are left out." };
+        public readonly DetectionArguments Detection = new();
         public readonly Option<int> Seed = new("--seed") { Description = "Training seed: initialisation and shuffling (the split has --split-seed).", DefaultValueFactory = _ => TrainingDefaults.Seed };
         public readonly Option<string> Device = CommonOptions.Device();
         public readonly Option<int> Threads = CommonOptions.Threads();
@@ -53,7 +55,8 @@ internal static class TrainCommand
         {
             Model, Data, Output, Preset, Epochs, LearningRate, Momentum, BatchSize, Patience, Optimizer, Filters, Hidden, Components, Iterations,
             Tolerance, VarianceFloor, RegCovar, Covariance, Initialization, Normalize, Report, Seed, Split.Seed, Split.GroupBy, Split.Groups, Device, Threads,
-        };
+            DetectFaces,
+        }.Concat(Detection.All);
     }
 
     public static Command Create() => Build().Command;
@@ -119,7 +122,8 @@ internal static class TrainCommand
         OutputPaths.CheckFile(path, "--out");
         if (result.GetValue(o.Report) is { } reportFolder) OutputPaths.CheckFolder(reportFolder.FullName, "--report");
         var ml = Scratch.NewContext(settings.Seed);
-        var dataset = Progress.Spin("Loading data", () => DataSources.Load(ml, result.GetValue(o.Data)!, split));
+        using var detector = result.GetValue(o.DetectFaces) ? new Detection.FaceDetector(o.Detection.Read(result)) : null;
+        var dataset = Progress.Spin("Loading data", () => DataSources.Load(ml, result.GetValue(o.Data)!, split, faces: detector));
         Console.WriteLine($"Data: {dataset.Source}: {dataset.Shape} images, {dataset.ClassNames.Count} classes, train {dataset.Train.Count} / valid {dataset.Validation.Count} / test {dataset.Test.Count}.");
         Console.WriteLine($"Split: {dataset.SplitMethod}.");
         foreach (var warning in dataset.Warnings) Console.WriteLine($"warning: {warning}");

@@ -13,7 +13,7 @@ public static class DataSources
     public const string FashionMnist = "fashion-mnist";
 
     /// <summary>Loads <paramref name="spec"/>; <paramref name="split"/> seeds the generator and any split Faces makes.</summary>
-    public static FaceDataset Load(MLContext ml, string spec, SplitOptions? split = null, SyntheticFaces.Options? synthetic = null)
+    public static FaceDataset Load(MLContext ml, string spec, SplitOptions? split = null, SyntheticFaces.Options? synthetic = null, Detection.FaceDetector? faces = null)
     {
         split ??= new SplitOptions();
         int seed = split.Seed;
@@ -28,7 +28,7 @@ public static class DataSources
         if (Directory.Exists(spec))
         {
             bool idx = Directory.GetFiles(spec).Any(f => Path.GetFileName(f).StartsWith("train-images-idx3-ubyte", StringComparison.Ordinal));
-            return idx ? IdxLoader.LoadFashionMnist(spec, seed: seed) : ImageFolderLoader.Load(ml, spec, split: split);
+            return idx ? IdxLoader.LoadFashionMnist(spec, seed: seed) : ImageFolderLoader.Load(ml, spec, split: split, faces: faces);
         }
         if (!File.Exists(spec))
             throw new FileNotFoundException($"Data not found: {spec} (give a .npz, a .csv, a folder, '{Synthetic}' or '{FashionMnist}').", spec);

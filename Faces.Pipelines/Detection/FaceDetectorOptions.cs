@@ -2,12 +2,13 @@ namespace Faces.Pipelines.Detection;
 
 /// <summary>
 /// Settings of <see cref="FaceDetector"/>: OpenCV's Haar cascade search (after histogram equalisation) and the
-/// margin added around each box. Defaults: scale factor 1.2, 5 neighbours, faces of 30 pixels and more, 10% margin.
+/// margin added around each box. Defaults: scale factor 1.1 (OpenCV's; 1.2 is about twice as fast but skipped
+/// faces between its scales in the tests), 5 neighbours, faces of 30 pixels and more, 10% margin.
 /// </summary>
 public sealed record FaceDetectorOptions
 {
-    /// <summary>How much the search window grows between scales. Default 1.2.</summary>
-    public double ScaleFactor { get; init; } = 1.2;
+    /// <summary>How much the search window grows between scales. Default 1.1.</summary>
+    public double ScaleFactor { get; init; } = 1.1;
     /// <summary>Overlapping detections a face needs to count (fewer: more faces and more false boxes). Default 5.</summary>
     public int MinNeighbors { get; init; } = 5;
     /// <summary>The smallest face side searched for, in pixels. Default 30.</summary>

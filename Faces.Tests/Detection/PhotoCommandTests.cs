@@ -55,3 +55,43 @@ public sealed class PhotoCommandTests : IDisposable
         }
     }
 }
+
+/// <summary>Image folders of photographs: with a detector, each photo gives its largest face; photos without one are left out.</summary>
+public sealed class PhotoFolderTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("faces-photo-folder-").FullName;
+
+    public void Dispose() => Directory.Delete(root, true);
+
+    [Fact]
+    public void Each_photo_gives_its_largest_face_and_faceless_photos_are_named_and_left_out()
+    {
+        using var crop = FaceDetectorTests.FaceCrop();
+        var random = new Random(5);
+        foreach (var label in new[] { "happy", "sad" })
+        {
+            Directory.CreateDirectory(Path.Combine(root, label));
+            for (int n = 0; n < 4; n++)
+            {
+                using var photo = new Mat(360, 480, MatType.CV_8UC3, new Scalar(90 + random.Next(80), 90 + random.Next(80), 90 + random.Next(80)));
+                using var face = crop.Resize(new Size(200 + 20 * n, 200 + 20 * n));
+                face.CopyTo(new Mat(photo, new Rect(random.Next(480 - face.Width), random.Next(360 - face.Height), face.Width, face.Height)));
+                photo.SaveImage(Path.Combine(root, label, $"p{n}.jpg"));
+            }
+        }
+        using (var blank = new Mat(200, 200, MatType.CV_8UC3, new Scalar(30, 60, 90))) blank.SaveImage(Path.Combine(root, "sad", "wall.png"));
+
+        using var detector = new Faces.Pipelines.Detection.FaceDetector();
+        var data = Faces.Pipelines.Data.Loaders.ImageFolderLoader.Load(new Microsoft.ML.MLContext(1), root, faces: detector);
+        Assert.True(8 == data.Splits.Sum(s => s.Count), string.Join("; ", data.Warnings));
+        Assert.Contains(data.Warnings, w => w.Contains("no face found in 1 image") && w.Contains("wall.png"));
+        Assert.DoesNotContain(data.Manifest!.Rows, r => r.File.Contains("wall"));
+        Assert.Contains("largest face", data.SplitMethod);
+
+        // A row is the detected face's crop, not the whole photo.
+        var row = data.Manifest.Rows[0];
+        using var gray = Faces.Pipelines.Detection.FaceDetector.ReadGray(Path.Combine(root, row.File));
+        var expected = Faces.Pipelines.Detection.FaceDetector.FacePixels(gray, detector.Detect(gray)[0], 48, 48);
+        Assert.Equal(expected, data[row.Split].Row(0).ToArray());
+    }
+}

@@ -11,11 +11,31 @@ namespace Faces.Pipelines.Data.Loaders;
 /// </summary>
 public static class ImageFolderLoader
 {
-    public static FaceDataset Load(MLContext ml, string root, ImageShape? shape = null, SplitOptions? split = null)
+    /// <summary>
+    /// Reads the folder. With a <paramref name="faces"/> detector each photo's largest face is cropped (with the
+    /// detector's margin) and resized instead of the whole image; photos where no face is found are left out, and a
+    /// warning names them.
+    /// </summary>
+    public static FaceDataset Load(MLContext ml, string root, ImageShape? shape = null, SplitOptions? split = null, Detection.FaceDetector? faces = null)
     {
         shape ??= ImageShape.Faces48;
         split ??= new SplitOptions();
         if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"Image folder not found: {root}");
+        var cropped = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        var faceless = new List<string>();
+        bool Keep(string file)
+        {
+            if (faces == null) return true;
+            using var gray = Detection.FaceDetector.ReadGray(file);
+            var found = faces.Detect(gray);
+            if (found.Count == 0)
+            {
+                faceless.Add(Path.GetRelativePath(root, file));
+                return false;
+            }
+            cropped[file] = Detection.FaceDetector.FacePixels(gray, found[0], shape.Width, shape.Height);
+            return true;
+        }
         var group = SplitPlanner.Groups(root, split);
         string? SplitFolder(params string[] names) => names.Select(n => Path.Combine(root, n)).FirstOrDefault(Directory.Exists);
         string? train = SplitFolder("train"), valid = SplitFolder("valid", "validation", "val"), test = SplitFolder("test");
@@ -31,14 +51,14 @@ public static class ImageFolderLoader
             var folders = new[] { train, valid, test }.Select(Files).ToArray();
             classes = ClassNames(root, folders.SelectMany(f => f.Keys).Distinct());
             rows = new[] { "train", "valid", "test" }.SelectMany((name, i) => folders[i]
-                .SelectMany(kv => kv.Value.Select(f => (f, ClassIndex(classes, kv.Key), group(f), name)))).ToList();
+                .SelectMany(kv => kv.Value.Where(Keep).Select(f => (f, ClassIndex(classes, kv.Key), group(f), name)))).ToList();
             method = "given by the train/valid/test folders";
         }
         else
         {
             var files = Files(root);
             classes = ClassNames(root, files.Keys);
-            var items = files.SelectMany(kv => kv.Value.Select(f => new SplitPlanner.Item(f, ClassIndex(classes, kv.Key), group(f))))
+            var items = files.SelectMany(kv => kv.Value.Where(Keep).Select(f => new SplitPlanner.Item(f, ClassIndex(classes, kv.Key), group(f))))
                 .OrderBy(x => x.File, StringComparer.Ordinal).ToList();
             if (items.Count < 3) throw new InvalidDataException($"{root} has {items.Count} images; at least 3 are needed for train, valid and test.");
             var (assigned, planWarnings) = SplitPlanner.Plan(items, classes, split);
@@ -47,6 +67,9 @@ public static class ImageFolderLoader
             method = $"{split.Describe()}, seed {split.Seed}, valid {split.ValidationFraction:P0} / test {split.TestFraction:P0}";
         }
 
+        if (faceless.Count > 0)
+            warnings.Add($"no face found in {faceless.Count} image(s), left out: {string.Join(", ", faceless.Take(5))}{(faceless.Count > 5 ? ", …" : "")}.");
+        if (faces != null) method += "; the largest face of each photo, found by the Haar cascade";
         // Split order, then class, then file: the manifest lists the rows in the order the splits hold them.
         rows = rows.OrderBy(r => Array.IndexOf(SplitNames, r.Split)).ThenBy(r => r.Class).ThenBy(r => r.File, StringComparer.Ordinal).ToList();
         var manifest = new SplitManifest(rows.Select(r => new SplitManifest.Row(Path.GetRelativePath(root, r.File), classes[r.Class], r.Group, r.Split)).ToList());
@@ -61,7 +84,8 @@ public static class ImageFolderLoader
         var made = SplitNames.Select(name =>
         {
             var part = rows.Where(r => r.Split == name).ToList();
-            return new FaceSplit(name, ImagePixels.Load(ml, part.Select(r => r.File).ToList(), shape), part.Select(r => r.Class).ToArray(), shape.Size);
+            var pixels = faces != null ? part.SelectMany(r => cropped[r.File]).ToArray() : ImagePixels.Load(ml, part.Select(r => r.File).ToList(), shape);
+            return new FaceSplit(name, pixels, part.Select(r => r.Class).ToArray(), shape.Size);
         }).ToArray();
         return new FaceDataset(root, classes, shape, made[0], made[1], made[2]) { Manifest = manifest, SplitMethod = method, Warnings = warnings };
     }
