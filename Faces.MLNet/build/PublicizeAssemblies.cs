@@ -17,8 +17,20 @@ namespace Faces.MLNet.Build
         [Required] public ITaskItem[] Assemblies { get; set; } = Array.Empty<ITaskItem>();
         [Required] public string OutputDirectory { get; set; } = "";
         [Output] public ITaskItem[] Publicized { get; set; } = Array.Empty<ITaskItem>();
+        /// <summary>Mono.Cecil.dll: resolved from here when the task runs again in a build node that compiled it for another project.</summary>
+        public string CecilPath { get; set; } = "";
 
         public override bool Execute()
+        {
+            if (CecilPath.Length > 0)
+                AppDomain.CurrentDomain.AssemblyResolve += (_, e) =>
+                    new System.Reflection.AssemblyName(e.Name).Name == "Mono.Cecil" ? System.Reflection.Assembly.LoadFrom(CecilPath) : null;
+            return Run();
+        }
+
+        // A separate method: the runtime resolves Mono.Cecil when it compiles the method that uses it, after the hook above.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private bool Run()
         {
             Directory.CreateDirectory(OutputDirectory);
             var outputs = new System.Collections.Generic.List<ITaskItem>();

@@ -27,6 +27,8 @@ internal static class PredictCommand
         command.SetAction(result =>
         {
             if (result.GetValue(annotate) is { } folder) OutputPaths.CheckFolder(folder.FullName, "--annotate");
+            if (ImagePipelineModel.TryLoad(Scratch.NewContext(1), result.GetValue(model)!.FullName) is { } pipeline)
+                return PredictWithPipeline(pipeline, result.GetValue(images)!.Select(i => i.FullName).ToList(), result.GetValue(json));
             using var detector = new FaceDetector(detection.Read(result));
             using var recognizer = new ExpressionRecognizer(Scratch.NewContext(1), result.GetValue(model)!.FullName, detector);
             bool whole = result.GetValue(noDetect);
@@ -63,6 +65,46 @@ internal static class PredictCommand
         return command;
     }
 
+    /// <summary>A model that reads image files itself (its own LoadImages, and CropFace if it has one): one line per file.</summary>
+    private static int PredictWithPipeline(ImagePipelineModel pipeline, List<string> paths, bool json)
+    {
+        var errors = new Dictionary<string, string>();
+        foreach (var path in paths)
+        {
+            try
+            {
+                Data.Loaders.ImageFiles.Check(path);
+            }
+            catch (Exception e) when (e is InvalidDataException or FileNotFoundException)
+            {
+                errors[path] = e.Message;
+            }
+        }
+        var readable = paths.Where(p => !errors.ContainsKey(p)).ToList();
+        var scored = readable.Zip(pipeline.Score(readable)).ToDictionary(p => p.First, p => p.Second);
+        var outcomes = paths.Select(path => errors.TryGetValue(path, out var error) ? new Outcome(path, Array.Empty<FaceExpression>(), error)
+            : !scored[path].FaceFound ? new Outcome(path, Array.Empty<FaceExpression>(), null)
+            : new Outcome(path, new[] { Expression(scored[path].Scores, pipeline.ClassNames) }, null)).ToList();
+        if (json)
+            Console.WriteLine(JsonSerializer.Serialize(outcomes.Select(o => o.ToJson()), new JsonSerializerOptions { WriteIndented = true }));
+        else
+        {
+            Console.WriteLine($"file\tface\tbox\texpression\tprobability\t{string.Join(" ", pipeline.ClassNames)}");
+            foreach (var o in outcomes) foreach (var line in o.Lines(pipeline.ClassNames)) Console.WriteLine(line);
+        }
+        if (errors.Count == 0) return 0;
+        Console.Error.WriteLine($"faces: error: {errors.Count} of {paths.Count} image(s) could not be read (their lines say why); the first: " +
+                                CommandLineErrors.OneLine(errors.First().Value));
+        return CommandLineErrors.BadInput;
+    }
+
+    private static FaceExpression Expression(float[] scores, IReadOnlyList<string> classes)
+    {
+        int best = Array.IndexOf(scores, scores.Max());
+        // The cropping happened inside the model: no box to report.
+        return new FaceExpression(new FaceBox(0, 0, 0, 0, 0), classes[best], scores[best], classes.Select((c, k) => (c, k)).ToDictionary(x => x.c, x => scores[x.k]));
+    }
+
     private sealed record Outcome(string File, IReadOnlyList<FaceExpression> Faces, string? Error)
     {
         private static string F(float v) => v.ToString("F3", CultureInfo.InvariantCulture);
@@ -79,7 +121,8 @@ internal static class PredictCommand
             for (int i = 0; i < Faces.Count; i++)
             {
                 var f = Faces[i];
-                yield return $"{file}\t{i + 1}\t{f.Box.X},{f.Box.Y},{f.Box.Width}x{f.Box.Height}\t{f.Expression}\t{F(f.Probability)}\t" +
+                string box = f.Box.Width == 0 ? "-" : $"{f.Box.X},{f.Box.Y},{f.Box.Width}x{f.Box.Height}";
+                yield return $"{file}\t{i + 1}\t{box}\t{f.Expression}\t{F(f.Probability)}\t" +
                              string.Join(" ", classes.Select(c => $"{c}={F(f.Probabilities[c])}"));
             }
         }

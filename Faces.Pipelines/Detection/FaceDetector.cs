@@ -16,11 +16,22 @@ public sealed class FaceDetector : IDisposable
 
     public FaceDetectorOptions Options { get; }
 
-    public FaceDetector(FaceDetectorOptions? options = null)
+    public FaceDetector(FaceDetectorOptions? options = null) : this(options, null)
+    {
+    }
+
+    /// <summary>A detector with a cascade given as XML text (as a saved model holds a custom one).</summary>
+    public static FaceDetector FromCascadeXml(FaceDetectorOptions options, string xml) => new(options with { CascadeFile = null }, xml);
+
+    private FaceDetector(FaceDetectorOptions? options, string? cascadeXml)
     {
         Options = options ?? new FaceDetectorOptions();
         Options.Validate();
-        if (Options.CascadeFile != null)
+        if (cascadeXml != null)
+        {
+            cascade = FromXml(cascadeXml);
+        }
+        else if (Options.CascadeFile != null)
         {
             if (!File.Exists(Options.CascadeFile)) throw new FileNotFoundException($"Cascade file not found: {Options.CascadeFile}", Options.CascadeFile);
             try
@@ -38,10 +49,20 @@ public sealed class FaceDetector : IDisposable
             using var stream = typeof(FaceDetector).Assembly.GetManifestResourceStream(EmbeddedCascade)
                                ?? throw new InvalidOperationException($"The embedded cascade {EmbeddedCascade} is missing.");
             using var reader = new StreamReader(stream);
-            using var storage = new FileStorage(reader.ReadToEnd(), FileStorage.Modes.Read | FileStorage.Modes.Memory);
-            cascade = new CascadeClassifier();
-            if (!cascade.Read(storage.GetFirstTopLevelNode()!)) throw new InvalidOperationException("The embedded cascade could not be read.");
+            cascade = FromXml(reader.ReadToEnd());
         }
+    }
+
+    private static CascadeClassifier FromXml(string xml)
+    {
+        using var storage = new FileStorage(xml, FileStorage.Modes.Read | FileStorage.Modes.Memory);
+        var classifier = new CascadeClassifier();
+        if (!classifier.Read(storage.GetFirstTopLevelNode()!))
+        {
+            classifier.Dispose();
+            throw new InvalidDataException("The cascade XML could not be read.");
+        }
+        return classifier;
     }
 
     /// <summary>The faces in an image file (checked first: pixel cap, complete file), largest first.</summary>
