@@ -40,6 +40,17 @@ internal static class BenchmarkCommand
         fashion.SetAction(result => FashionMnistBenchmark.Run(Console.Out, result.GetValue(model), result.GetValue(epochs), result.GetValue(fashionThreads),
             convolution: result.GetValue(convolution)) ? 0 : 1);
         command.Subcommands.Add(fashion);
+
+        var detect = new Command("detect", "Face detection vs OpenCV's own from Python (Debian's python3-opencv); with --model, photo → expressions latency.");
+        var photo = new Option<FileInfo>("--photo") { Description = "A photograph (for example Faces.Tests/Data/photos/astronaut.png).", Required = true };
+        var detectModel = new Option<FileInfo?>("--model") { Description = "A Faces model .zip, to time photo → expressions too." };
+        var detectRounds = new Option<int>("--rounds") { Description = "Interleaved rounds.", DefaultValueFactory = _ => 5 };
+        detect.Options.Add(photo);
+        detect.Options.Add(detectModel);
+        detect.Options.Add(detectRounds);
+        detect.SetAction(result => DetectionBenchmark.Run(Console.Out, result.GetValue(photo)!.FullName, result.GetValue(detectModel)?.FullName,
+            result.GetValue(detectRounds)) ? 0 : 1);
+        command.Subcommands.Add(detect);
         return command;
     }
 }

@@ -23,6 +23,22 @@ public sealed class PhotoCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_CMYK_JPEG_and_a_grayscale_photo_are_read_and_their_face_found()
+    {
+        string cmyk = Path.Combine(AppContext.BaseDirectory, "Data", "photos", "astronaut-cmyk.jpg");
+        string gray = Path.Combine(folder, "gray.png");
+        using (var image = Cv2.ImRead(FaceDetectorTests.Astronaut, ImreadModes.Grayscale)) image.SaveImage(gray);
+        var lines = FacesCli.Succeed("predict", "--model", Model(), cmyk, gray).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        // One face each, where the portrait has it (the CMYK copy is half size).
+        var cmykBox = lines[1].Split('\t')[2].Split(',').Select(v => int.Parse(v.Split('x')[0])).ToArray();
+        Assert.InRange(cmykBox[0] + cmykBox[2] / 2, 100, 125);
+        Assert.Equal("1", lines[2].Split('\t')[1]);
+        var grayBox = lines[2].Split('\t')[2].Split(',').Select(v => int.Parse(v.Split('x')[0])).ToArray();
+        Assert.InRange(grayBox[0] + grayBox[2] / 2, 200, 250);
+    }
+
+    [Fact]
     public void Predict_finds_every_face_of_a_photo_and_draws_them_where_they_are()
     {
         var (picture, centres) = FaceDetectorTests.ThreeFaces();
