@@ -106,11 +106,7 @@ namespace Faces.Torch.Native
         {
             byte[] image = File.ReadAllBytes(source);
             var outcome = WeakenVersionNeed(image, version, allowedSymbols, source);
-            string? folder = Path.GetDirectoryName(Path.GetFullPath(destination));
-            if (folder != null) Directory.CreateDirectory(folder);
-            string temporary = destination + ".tmp-" + Guid.NewGuid().ToString("N");
-            File.WriteAllBytes(temporary, image);
-            ReplaceFile(temporary, destination);
+            WriteCopy(image, destination);
             return outcome;
         }
 
@@ -175,12 +171,18 @@ namespace Faces.Torch.Native
         {
             byte[] image = File.ReadAllBytes(source);
             int removed = RemoveNeeded(image, libraries, source);
+            WriteCopy(image, destination);
+            return removed;
+        }
+
+        /// <summary>Writes a patched image to a temporary name beside <paramref name="destination"/>, then renames it: a reader never sees half a library.</summary>
+        private static void WriteCopy(byte[] image, string destination)
+        {
             string? folder = Path.GetDirectoryName(Path.GetFullPath(destination));
             if (folder != null) Directory.CreateDirectory(folder);
             string temporary = destination + ".tmp-" + Guid.NewGuid().ToString("N");
             File.WriteAllBytes(temporary, image);
             ReplaceFile(temporary, destination);
-            return removed;
         }
 
         /// <summary>Moves <paramref name="temporary"/> over <paramref name="destination"/> (netstandard2.0 has no Move with overwrite).</summary>
