@@ -25,4 +25,5 @@ root.Subcommands.Add(ExperimentCommand.Create());
 root.Subcommands.Add(InfoCommand.Create());
 root.Subcommands.Add(BenchmarkCommand.Create());
 root.Subcommands.Add(ScoreCommand.Create());
+root.Subcommands.Add(ServeCommand.Create());
 return CommandLineErrors.Run(root, args, parsed => ImageFiles.MaxPixels = parsed.GetValue(maxImagePixels));
