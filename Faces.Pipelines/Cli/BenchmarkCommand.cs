@@ -51,6 +51,17 @@ internal static class BenchmarkCommand
         detect.SetAction(result => DetectionBenchmark.Run(Console.Out, result.GetValue(photo)!.FullName, result.GetValue(detectModel)?.FullName,
             result.GetValue(detectRounds)) ? 0 : 1);
         command.Subcommands.Add(detect);
+
+        var serve = new Command("serve", "faces serve under 1, 8 and 32 concurrent clients on loopback: requests/s, p50/p99, errors, RSS; the in-process ceiling.");
+        var serveModel = new Option<FileInfo>("--model") { Description = "The model .zip to serve.", Required = true };
+        var servePhoto = new Option<FileInfo>("--photo") { Description = "A photograph (resized to 640x480 for the run).", Required = true };
+        var serveSeconds = new Option<int>("--seconds") { Description = "Seconds per client count.", DefaultValueFactory = _ => 5 };
+        var clients = new Option<int[]>("--clients") { Description = "Client counts.", DefaultValueFactory = _ => new[] { 1, 8, 32 }, AllowMultipleArgumentsPerToken = true };
+        var serveDetection = new DetectionArguments();
+        foreach (var option in new Option[] { serveModel, servePhoto, serveSeconds, clients }.Concat(serveDetection.All)) serve.Options.Add(option);
+        serve.SetAction(result => ServeBenchmark.Run(Console.Out, result.GetValue(serveModel)!.FullName, result.GetValue(servePhoto)!.FullName,
+            result.GetValue(serveSeconds), result.GetValue(clients)!, serveDetection.Read(result)) ? 0 : 1);
+        command.Subcommands.Add(serve);
         return command;
     }
 }

@@ -75,7 +75,9 @@ public sealed class FaceDetector : IDisposable
     /// <summary>The faces in an 8-bit grayscale or BGR(A) image, largest first.</summary>
     public IReadOnlyList<FaceBox> Detect(Mat image)
     {
-        using var gray = image.Channels() == 1 ? image.Clone() : image.CvtColor(image.Channels() == 4 ? ColorConversionCodes.BGRA2GRAY : ColorConversionCodes.BGR2GRAY);
+        using var full = image.Channels() == 1 ? image.Clone() : image.CvtColor(image.Channels() == 4 ? ColorConversionCodes.BGRA2GRAY : ColorConversionCodes.BGR2GRAY);
+        double shrink = Options.SearchSide > 0 ? Math.Min(1, Options.SearchSide / (double)Math.Max(full.Width, full.Height)) : 1;
+        using var gray = shrink < 1 ? full.Resize(new Size((int)Math.Round(full.Width * shrink), (int)Math.Round(full.Height * shrink)), interpolation: InterpolationFlags.Area) : full.Clone();
         using var equalised = new Mat();
         Cv2.EqualizeHist(gray, equalised);
         Rect[] found;
@@ -85,22 +87,19 @@ public sealed class FaceDetector : IDisposable
             found = cascade.DetectMultiScale(equalised, out _, out weights, Options.ScaleFactor, Options.MinNeighbors, HaarDetectionTypes.ScaleImage,
                 new Size(Options.MinSize, Options.MinSize), Options.MaxSize > 0 ? new Size(Options.MaxSize, Options.MaxSize) : null, outputRejectLevels: true);
         }
-        return found.Select((r, i) => WithMargin(r, i < weights.Length ? weights[i] : 0, image.Width, image.Height))
+        return found.Select(r => shrink < 1 ? new Rect((int)Math.Round(r.X / shrink), (int)Math.Round(r.Y / shrink), (int)Math.Round(r.Width / shrink), (int)Math.Round(r.Height / shrink)) : r)
+            .Select((r, i) => WithMargin(r, i < weights.Length ? weights[i] : 0, image.Width, image.Height))
             .OrderByDescending(b => b.Area).ThenBy(b => b.Y).ThenBy(b => b.X).ToList();
     }
 
-    /// <summary>An image file as 8-bit grayscale, after <see cref="ImageFiles.Check"/>.</summary>
-    public static Mat ReadGray(string path)
-    {
-        ImageFiles.Check(path);
-        var image = Cv2.ImRead(path, ImreadModes.Grayscale);
-        if (image.Empty())
-        {
-            image.Dispose();
-            throw new InvalidDataException($"{path} could not be decoded by OpenCV.");
-        }
-        return image;
-    }
+    /// <summary>An image file as 8-bit grayscale, decoded once with <see cref="ImageFiles"/>' checks (pixel cap, complete file).</summary>
+    public static Mat ReadGray(string path) => ToMat(ImageFiles.ReadGray(path));
+
+    /// <summary>An image held in memory (an upload) as 8-bit grayscale, with the same checks.</summary>
+    public static Mat ReadGray(byte[] bytes, string name) => ToMat(ImageFiles.ReadGray(bytes, name));
+
+    private static Mat ToMat((byte[] Pixels, int Width, int Height) image) =>
+        Mat.FromPixelData(image.Height, image.Width, MatType.CV_8UC1, image.Pixels).Clone();
 
     /// <summary>The face's pixels, resized to <paramref name="width"/>x<paramref name="height"/> and scaled to [0, 1], row-major.</summary>
     public static float[] FacePixels(Mat gray, FaceBox box, int width, int height)

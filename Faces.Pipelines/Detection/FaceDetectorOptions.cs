@@ -17,6 +17,12 @@ public sealed record FaceDetectorOptions
     public int MaxSize { get; init; }
     /// <summary>Fraction of the box's side added on every side of it (clipped to the image). Default 0.1.</summary>
     public double Margin { get; init; } = 0.1;
+    /// <summary>
+    /// Search a copy whose longer side is at most this many pixels (boxes are mapped back to the full image); 0
+    /// (default) searches the image as it is. Faster on large photos — the search cost grows with the pixel count —
+    /// at the price of faces smaller than MinSize × (longer side / this) in the original.
+    /// </summary>
+    public int SearchSide { get; init; }
     /// <summary>Another cascade XML file instead of the embedded Haar frontal-face one.</summary>
     public string? CascadeFile { get; init; }
 
@@ -27,5 +33,6 @@ public sealed record FaceDetectorOptions
         if (MinNeighbors < 0) throw new ArgumentException($"MinNeighbors must not be negative; got {MinNeighbors}.");
         if (MinSize < 1 || MaxSize < 0 || (MaxSize > 0 && MaxSize < MinSize)) throw new ArgumentException($"Face sizes must satisfy 1 ≤ MinSize ≤ MaxSize (or MaxSize 0); got {MinSize}, {MaxSize}.");
         if (Margin < 0 || Margin > 1) throw new ArgumentException($"Margin must be in [0, 1]; got {Margin}.");
+        if (SearchSide < 0 || (SearchSide > 0 && SearchSide < MinSize)) throw new ArgumentException($"SearchSide must be 0 or at least MinSize ({MinSize}); got {SearchSide}.");
     }
 }

@@ -75,22 +75,25 @@ public static class FacesServer
     {
         var clock = Stopwatch.StartNew();
         var model = models.Current; // one model for the whole request, whatever a reload does meanwhile
-        string file = Path.Combine(Path.GetTempPath(), $"faces-upload-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        const string file = "the upload";
         try
         {
+            byte[] bytes;
             var request = context.Request;
             if (request.HasFormContentType)
             {
                 var form = await request.ReadFormAsync(context.RequestAborted);
                 var upload = form.Files.GetFile("image") ?? form.Files.FirstOrDefault();
                 if (upload == null) return Problem(400, "No image", "The form has no file: send the photo in the field 'image'.");
-                await using var target = File.Create(file);
-                await upload.CopyToAsync(target, context.RequestAborted);
+                using var buffer = new MemoryStream();
+                await upload.CopyToAsync(buffer, context.RequestAborted);
+                bytes = buffer.ToArray();
             }
             else if (request.ContentType is { } type && (type.StartsWith("image/", StringComparison.OrdinalIgnoreCase) || type.StartsWith("application/octet-stream", StringComparison.OrdinalIgnoreCase)))
             {
-                await using var target = File.Create(file);
-                await request.Body.CopyToAsync(target, context.RequestAborted);
+                using var buffer = new MemoryStream();
+                await request.Body.CopyToAsync(buffer, context.RequestAborted);
+                bytes = buffer.ToArray();
             }
             else
             {
@@ -98,7 +101,7 @@ public static class FacesServer
             }
             double readMs = clock.Elapsed.TotalMilliseconds;
 
-            using var gray = FaceDetector.ReadGray(file);
+            using var gray = FaceDetector.ReadGray(bytes, file);
             bool detect = !string.Equals(request.Query["detect"], "false", StringComparison.OrdinalIgnoreCase);
             var boxes = detect ? detector.Detect(gray) : new[] { new FaceBox(0, 0, gray.Width, gray.Height, 0) };
             double detectMs = clock.Elapsed.TotalMilliseconds - readMs;
@@ -128,15 +131,7 @@ public static class FacesServer
         }
         catch (InvalidDataException e)
         {
-            return Problem(400, "Not a readable image", e.Message.Replace(file, "the upload", StringComparison.Ordinal));
-        }
-        catch (FileNotFoundException e)
-        {
-            return Problem(400, "Not a readable image", e.Message.Replace(file, "the upload", StringComparison.Ordinal));
-        }
-        finally
-        {
-            if (File.Exists(file)) File.Delete(file);
+            return Problem(400, "Not a readable image", e.Message);
         }
     }
 
