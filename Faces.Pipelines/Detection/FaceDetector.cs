@@ -6,13 +6,16 @@ namespace Faces.Pipelines.Detection;
 /// <summary>
 /// Finds faces in photographs with OpenCV's Haar frontal-face cascade (embedded; Intel's licence is in the third-party
 /// notices) after histogram equalisation: boxes largest first, with a margin, deterministic. One instance may be
-/// shared by threads (the search itself runs one at a time).
+/// shared by threads (each concurrent search takes its own OpenCV classifier from a pool).
 /// </summary>
 public sealed class FaceDetector : IDisposable
 {
     private const string EmbeddedCascade = "Faces.Pipelines.Detection.haarcascade_frontalface_default.xml";
-    private readonly CascadeClassifier cascade;
-    private readonly object gate = new();
+    // OpenCV's classifier is not safe to share between threads: a pool, one per concurrent search, made on demand.
+    private readonly System.Collections.Concurrent.ConcurrentBag<CascadeClassifier> idle = new();
+    private readonly Func<CascadeClassifier> create;
+    // At most one search per core at a time: more would only share the cores and hold more classifiers in memory.
+    private readonly SemaphoreSlim searches = new(Environment.ProcessorCount);
 
     public FaceDetectorOptions Options { get; }
 
@@ -29,28 +32,37 @@ public sealed class FaceDetector : IDisposable
         Options.Validate();
         if (cascadeXml != null)
         {
-            cascade = FromXml(cascadeXml);
+            create = () => FromXml(cascadeXml);
         }
         else if (Options.CascadeFile != null)
         {
-            if (!File.Exists(Options.CascadeFile)) throw new FileNotFoundException($"Cascade file not found: {Options.CascadeFile}", Options.CascadeFile);
-            try
+            string file = Options.CascadeFile;
+            if (!File.Exists(file)) throw new FileNotFoundException($"Cascade file not found: {file}", file);
+            create = () =>
             {
-                cascade = new CascadeClassifier(Options.CascadeFile);
-            }
-            catch (OpenCVException e)
-            {
-                throw new InvalidDataException($"{Options.CascadeFile} is not an OpenCV cascade file: {e.Message}", e);
-            }
-            if (cascade.Empty()) throw new InvalidDataException($"{Options.CascadeFile} is not an OpenCV cascade file.");
+                CascadeClassifier loaded;
+                try
+                {
+                    loaded = new CascadeClassifier(file);
+                }
+                catch (OpenCVException e)
+                {
+                    throw new InvalidDataException($"{file} is not an OpenCV cascade file: {e.Message}", e);
+                }
+                if (!loaded.Empty()) return loaded;
+                loaded.Dispose();
+                throw new InvalidDataException($"{file} is not an OpenCV cascade file.");
+            };
         }
         else
         {
             using var stream = typeof(FaceDetector).Assembly.GetManifestResourceStream(EmbeddedCascade)
                                ?? throw new InvalidOperationException($"The embedded cascade {EmbeddedCascade} is missing.");
             using var reader = new StreamReader(stream);
-            cascade = FromXml(reader.ReadToEnd());
+            string xml = reader.ReadToEnd();
+            create = () => FromXml(xml);
         }
+        idle.Add(create()); // loaded now, so a bad cascade is an error here, not at the first photo
     }
 
     private static CascadeClassifier FromXml(string xml)
@@ -82,10 +94,17 @@ public sealed class FaceDetector : IDisposable
         Cv2.EqualizeHist(gray, equalised);
         Rect[] found;
         double[] weights;
-        lock (gate)
+        searches.Wait();
+        var cascade = idle.TryTake(out var pooled) ? pooled : create();
+        try
         {
             found = cascade.DetectMultiScale(equalised, out _, out weights, Options.ScaleFactor, Options.MinNeighbors, HaarDetectionTypes.ScaleImage,
                 new Size(Options.MinSize, Options.MinSize), Options.MaxSize > 0 ? new Size(Options.MaxSize, Options.MaxSize) : null, outputRejectLevels: true);
+        }
+        finally
+        {
+            idle.Add(cascade);
+            searches.Release();
         }
         return found.Select(r => shrink < 1 ? new Rect((int)Math.Round(r.X / shrink), (int)Math.Round(r.Y / shrink), (int)Math.Round(r.Width / shrink), (int)Math.Round(r.Height / shrink)) : r)
             .Select((r, i) => WithMargin(r, i < weights.Length ? weights[i] : 0, image.Width, image.Height))
@@ -121,5 +140,9 @@ public sealed class FaceDetector : IDisposable
         return new FaceBox(x0, y0, x1 - x0, y1 - y0, score);
     }
 
-    public void Dispose() => cascade.Dispose();
+    public void Dispose()
+    {
+        while (idle.TryTake(out var cascade)) cascade.Dispose();
+        searches.Dispose();
+    }
 }
