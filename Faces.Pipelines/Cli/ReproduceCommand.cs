@@ -1,0 +1,52 @@
+using System.CommandLine;
+using System.Text;
+using Faces.Pipelines.Data;
+using Faces.Pipelines.Experiments;
+using Faces.Pipelines.Reports;
+
+namespace Faces.Pipelines.Cli;
+
+/// <summary>
+/// <c>faces reproduce</c>: the study's sweeps and its mixture experiments in one run and one report, resumable: every
+/// run's result is cached in the output folder.
+/// </summary>
+internal static class ReproduceCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("reproduce", "Run the study's sweeps (3.2–3.3) and mixture experiments (4.2–4.4) and write one report next to the study's numbers; resumes from its cache.");
+        var data = CommonOptions.Data();
+        var quick = new Option<bool>("--quick") { Description = "Small synthetic data and 1–3 epochs per run (what CI runs)." };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Output folder (report, figures, cache).", DefaultValueFactory = _ => new DirectoryInfo("faces-out/reproduce") };
+        var seed = CommonOptions.Seed();
+        foreach (var option in new Option[] { data, quick, output, seed }) command.Options.Add(option);
+        command.SetAction(result =>
+        {
+            bool isQuick = result.GetValue(quick);
+            int seedValue = result.GetValue(seed);
+            string folder = result.GetValue(output)!.FullName;
+            OutputPaths.CheckFolder(folder, "--out");
+            var ml = Scratch.NewContext(seedValue);
+            var dataset = Progress.Spin("Loading data", () => DataSources.Load(ml, result.GetValue(data)!, new SplitOptions { Seed = seedValue },
+                isQuick ? SyntheticFaces.Options.Quick : null));
+            var sweeps = StudySweeps.All(isQuick, seedValue);
+            int runs = sweeps.Sum(s => s.Points.Count), epochs = sweeps.Sum(s => s.Points.Sum(p => p.Settings.NetworkTraining.Epochs));
+            Console.WriteLine($"{runs} network runs, {epochs} epochs in all on {dataset.Train.Count} training images (cached runs are not repeated), " +
+                              "then the mixture experiments 4.2–4.4.");
+            var markdown = new StringBuilder($"# Faces: the study reproduced\n\nData: {dataset.Source}, {dataset.Shape} images, train {dataset.Train.Count} / " +
+                                             $"valid {dataset.Validation.Count} / test {dataset.Test.Count}; seed {seedValue}{(isQuick ? "; quick form" : "")}. " +
+                                             "The study's settings and numbers: docs/study.md.\n\n");
+            var (trained, reused) = Progress.Run("reproduce:", epochs, step => Reproduction.Execute(ml, dataset, sweeps, folder, markdown,
+                run => Console.WriteLine($"run: {run}"), (point, epoch) => step($"{point}, epoch {epoch}")));
+            Console.WriteLine($"{trained} run(s) trained, {reused} reused from {Path.Combine(folder, "cache")}.");
+            MixtureDensityExperiment.Execute(ml, dataset, MixtureDensityExperiment.Settings.Study(isQuick) with { Seed = seedValue }, folder, markdown);
+            MixtureClassifierExperiment.Execute(ml, dataset, MixtureClassifierExperiment.Settings.Study(isQuick) with { Seed = seedValue }, folder, markdown);
+            string path = Path.Combine(folder, "reproduce.md");
+            ReportWriter.WriteText(path, markdown.ToString());
+            ReportWriter.WriteText(Path.ChangeExtension(path, ".html"), HtmlReport.FromMarkdown(markdown.ToString(), "Faces: the study reproduced"));
+            Console.WriteLine($"Report: {path}");
+            return 0;
+        });
+        return command;
+    }
+}
