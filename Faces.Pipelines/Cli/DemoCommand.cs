@@ -45,13 +45,7 @@ internal static class DemoCommand
         foreach (var option in new Option[] { output, quick, seed, threads }) command.Options.Add(option);
         command.SetAction(result =>
         {
-            bool isQuick = result.GetValue(quick);
-            int seedValue = result.GetValue(seed);
-            string folder = result.GetValue(output)!.FullName;
-            OutputPaths.CheckFolder(folder, "--out");
-            var ml = Scratch.NewContext(seedValue);
-            var sizes = isQuick ? SyntheticFaces.Options.Quick : new SyntheticFaces.Options();
-            var dataset = Progress.Spin("Generating synthetic faces", () => DataSources.Load(ml, DataSources.Synthetic, new SplitOptions { Seed = seedValue }, sizes));
+            var (ml, dataset, isQuick, seedValue, folder) = StudyRun.Start(result, quick, seed, output, DataSources.Synthetic, "Generating synthetic faces");
             Console.WriteLine($"Data: {dataset.Source}: {dataset.Shape} faces, train {dataset.Train.Count} / valid {dataset.Validation.Count} / test {dataset.Test.Count}.");
 
             var reports = new List<ModelReport>();

@@ -36,13 +36,7 @@ internal static class ExperimentCommand
         foreach (var option in new Option[] { data, quick, output, seed }) command.Options.Add(option);
         command.SetAction(result =>
         {
-            bool isQuick = result.GetValue(quick);
-            int seedValue = result.GetValue(seed);
-            string folder = result.GetValue(output)!.FullName;
-            OutputPaths.CheckFolder(folder, "--out");
-            var ml = Scratch.NewContext(seedValue);
-            var sizes = isQuick ? SyntheticFaces.Options.Quick : null;
-            var dataset = Progress.Spin("Loading data", () => DataSources.Load(ml, result.GetValue(data)!, new SplitOptions { Seed = seedValue }, sizes));
+            var (ml, dataset, isQuick, seedValue, folder) = StudyRun.Start(result, quick, seed, output, result.GetValue(data)!);
             var markdown = new StringBuilder($"# Faces experiment: {name}\n\nData: {dataset.Source}, {dataset.Shape} images; seed {seedValue}{(isQuick ? "; quick form" : "")}.\n\n");
             Progress.Run(name, steps(isQuick), step => { run(ml, dataset, isQuick, seedValue, folder, markdown, step); return 0; });
             string path = Path.Combine(folder, $"{name}.md");

@@ -22,13 +22,7 @@ internal static class ReproduceCommand
         foreach (var option in new Option[] { data, quick, output, seed }) command.Options.Add(option);
         command.SetAction(result =>
         {
-            bool isQuick = result.GetValue(quick);
-            int seedValue = result.GetValue(seed);
-            string folder = result.GetValue(output)!.FullName;
-            OutputPaths.CheckFolder(folder, "--out");
-            var ml = Scratch.NewContext(seedValue);
-            var dataset = Progress.Spin("Loading data", () => DataSources.Load(ml, result.GetValue(data)!, new SplitOptions { Seed = seedValue },
-                isQuick ? SyntheticFaces.Options.Quick : null));
+            var (ml, dataset, isQuick, seedValue, folder) = StudyRun.Start(result, quick, seed, output, result.GetValue(data)!);
             var sweeps = StudySweeps.All(isQuick, seedValue);
             int runs = sweeps.Sum(s => s.Points.Count), epochs = sweeps.Sum(s => s.Points.Sum(p => p.Settings.NetworkTraining.Epochs));
             Console.WriteLine($"{runs} network runs, {epochs} epochs in all on {dataset.Train.Count} training images (cached runs are not repeated), " +
