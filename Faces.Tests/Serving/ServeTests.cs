@@ -186,8 +186,11 @@ public sealed class ServeTests : IClassFixture<ServeTests.Models>
             int ok = 0;
             while (!stop.IsCancellationRequested)
             {
-                var response = await client.PostAsync("/api/predict?detect=false", Form(png));
-                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                // Raw bodies: this test is about the swap (multipart parsing is covered above).
+                var raw = new ByteArrayContent(png);
+                raw.Headers.ContentType = new MediaTypeHeaderValue("image/png");
+                var response = await client.PostAsync("/api/predict?detect=false", raw);
+                Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
                 ok++;
             }
             return ok;
