@@ -84,7 +84,7 @@ internal static class PredictCommand
         var scored = readable.Zip(pipeline.Score(readable)).ToDictionary(p => p.First, p => p.Second);
         var outcomes = paths.Select(path => errors.TryGetValue(path, out var error) ? new Outcome(path, Array.Empty<FaceExpression>(), error)
             : !scored[path].FaceFound ? new Outcome(path, Array.Empty<FaceExpression>(), null)
-            : new Outcome(path, new[] { Expression(scored[path].Scores, pipeline.ClassNames) }, null)).ToList();
+            : new Outcome(path, new[] { FaceExpression.From(new FaceBox(0, 0, 0, 0, 0), scored[path].Scores, pipeline.ClassNames) } /* cropped inside the model: no box */, null)).ToList();
         if (json)
             Console.WriteLine(JsonSerializer.Serialize(outcomes.Select(o => o.ToJson()), new JsonSerializerOptions { WriteIndented = true }));
         else
@@ -96,13 +96,6 @@ internal static class PredictCommand
         Console.Error.WriteLine($"faces: error: {errors.Count} of {paths.Count} image(s) could not be read (their lines say why); the first: " +
                                 CommandLineErrors.OneLine(errors.First().Value));
         return CommandLineErrors.BadInput;
-    }
-
-    private static FaceExpression Expression(float[] scores, IReadOnlyList<string> classes)
-    {
-        int best = Array.IndexOf(scores, scores.Max());
-        // The cropping happened inside the model: no box to report.
-        return new FaceExpression(new FaceBox(0, 0, 0, 0, 0), classes[best], scores[best], classes.Select((c, k) => (c, k)).ToDictionary(x => x.c, x => scores[x.k]));
     }
 
     private sealed record Outcome(string File, IReadOnlyList<FaceExpression> Faces, string? Error)

@@ -8,7 +8,15 @@ using OpenCvSharp;
 namespace Faces.Pipelines.Detection;
 
 /// <summary>One face of a photo: where it is, the most likely expression, and every expression's probability.</summary>
-public sealed record FaceExpression(FaceBox Box, string Expression, float Probability, IReadOnlyDictionary<string, float> Probabilities);
+public sealed record FaceExpression(FaceBox Box, string Expression, float Probability, IReadOnlyDictionary<string, float> Probabilities)
+{
+    /// <summary>The face at <paramref name="box"/> with class probabilities <paramref name="scores"/> (in <paramref name="classes"/> order).</summary>
+    public static FaceExpression From(FaceBox box, float[] scores, IReadOnlyList<string> classes)
+    {
+        int best = Array.IndexOf(scores, scores.Max());
+        return new FaceExpression(box, classes[best], scores[best], classes.Select((c, k) => (c, k)).ToDictionary(x => x.c, x => scores[x.k]));
+    }
+}
 
 /// <summary>
 /// Photo in, expressions out: finds every face (<see cref="FaceDetector"/>), crops it, resizes it to the model's square
@@ -62,12 +70,7 @@ public sealed class ExpressionRecognizer : IDisposable
         var pixels = boxes.SelectMany(b => FaceDetector.FacePixels(gray, b, Side, Side)).ToArray();
         var faces = new FaceSplit("faces", pixels, new int[boxes.Count], Side * Side);
         var scores = model.Transform(FaceDataset.ToDataView(ml, faces, ClassNames)).GetColumn<float[]>("Score").ToList();
-        return boxes.Select((box, i) =>
-        {
-            int best = Array.IndexOf(scores[i], scores[i].Max());
-            return new FaceExpression(box, ClassNames[best], scores[i][best],
-                ClassNames.Select((c, k) => (c, k)).ToDictionary(x => x.c, x => scores[i][x.k]));
-        }).ToList();
+        return boxes.Select((box, i) => FaceExpression.From(box, scores[i], ClassNames)).ToList();
     }
 
     /// <summary>A copy of the photo with each face boxed and labelled with its expression and probability, as PNG bytes.</summary>

@@ -63,12 +63,8 @@ public sealed class ServedModel
     }
 
     /// <summary>The faces of an image (or the whole image as one), scored.</summary>
-    public IReadOnlyList<FaceExpression> Recognize(OpenCvSharp.Mat gray, IReadOnlyList<FaceBox> boxes) => boxes.Select(box =>
-    {
-        var scores = Score(FaceDetector.FacePixels(gray, box, Side, Side));
-        int best = Array.IndexOf(scores, scores.Max());
-        return new FaceExpression(box, ClassNames[best], scores[best], ClassNames.Select((c, k) => (c, k)).ToDictionary(x => x.c, x => scores[x.k]));
-    }).ToList();
+    public IReadOnlyList<FaceExpression> Recognize(OpenCvSharp.Mat gray, IReadOnlyList<FaceBox> boxes) =>
+        boxes.Select(box => FaceExpression.From(box, Score(FaceDetector.FacePixels(gray, box, Side, Side)), ClassNames)).ToList();
 
     public sealed class FaceRow
     {

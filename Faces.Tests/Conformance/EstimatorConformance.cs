@@ -23,7 +23,8 @@ internal static class EstimatorConformance
     public static SchemaShape Shape(DataViewSchema schema) =>
         (SchemaShape)typeof(SchemaShape).GetMethod("Create", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)!.Invoke(null, new object[] { schema })!;
 
-    public static void Check(MLContext ml, Case c)
+    /// <summary>Runs every check; returns how many rows were compared after save/load (here and in a fresh process).</summary>
+    public static int Check(MLContext ml, Case c)
     {
         // Output schema before fitting.
         var shape = c.Estimator.GetOutputSchema(Shape(c.Valid.Schema));
@@ -81,5 +82,6 @@ internal static class EstimatorConformance
         {
             Directory.Delete(folder, true);
         }
+        return expected.Length;
     }
 }
