@@ -20,8 +20,15 @@ namespace Faces.Pipelines.Experiments;
 /// </summary>
 public static class Reproduction
 {
-    /// <summary>One finished run, as cached.</summary>
-    public sealed record RunResult(IReadOnlyList<EpochRecord> Curve, double[] Accuracy, double[] CrossEntropy, double Seconds);
+    /// <summary>
+    /// One finished run, as cached: learning curve, accuracy and cross-entropy per split, training time, the network's
+    /// parameter count and first-layer weights (for 3.4), and the validation probabilities (for 3.5).
+    /// </summary>
+    public sealed record RunResult(IReadOnlyList<EpochRecord> Curve, double[] Accuracy, double[] CrossEntropy, double Seconds,
+        long Parameters, float[][] FirstLayer, float[][] ValidationScores);
+
+    /// <summary>Changes whenever <see cref="RunResult"/> does: entries of an older layout are run again, never half-read.</summary>
+    private const string CacheFormat = "2";
 
     /// <summary>Runs (or reuses) every point; returns the number trained and the number reused.</summary>
     public static (int Trained, int Reused) Execute(MLContext ml, FaceDataset data, IReadOnlyList<StudySweeps.Sweep> sweeps, string folder, StringBuilder markdown,
@@ -31,6 +38,7 @@ public static class Reproduction
         Directory.CreateDirectory(cache);
         string fingerprint = DataFingerprint.Of(data);
         int trained = 0, reused = 0, figure = 0;
+        var all = new Dictionary<StudySweeps.PointRef, RunResult>();
         markdown.AppendLine("## The study's sweeps (sections 3.2–3.3)").AppendLine();
         markdown.AppendLine($"Each sweep changes one setting from the study's defaults; every point is trained on {data.Source}. " +
                             "The study's numbers are on TFD: compare the orderings, not the values, unless this is TFD.").AppendLine();
@@ -47,6 +55,8 @@ public static class Reproduction
                     try
                     {
                         result = JsonSerializer.Deserialize<RunResult>(File.ReadAllText(file));
+                        if (result is { Curve: null } or { Accuracy.Length: not 3 } or { CrossEntropy.Length: not 3 } or { FirstLayer: null }
+                            or { ValidationScores: null }) result = null;
                     }
                     catch (JsonException)
                     {
@@ -62,20 +72,29 @@ public static class Reproduction
                     runStarted?.Invoke($"{sweep.Title}: {point.Label}");
                     var model = new FacesModelTrainer(ml).Train(data, point.Settings, r => epochDone?.Invoke(point.Label, r.Epoch));
                     var splits = data.Splits.Select(s => ModelEvaluator.Evaluate(ml, model.Model, data, s)).ToList();
-                    result = new RunResult(model.LearningCurve, splits.Select(s => s.MicroAccuracy).ToArray(), splits.Select(s => s.LogLoss).ToArray(), model.TrainSeconds);
+                    var network = model.Network!;
+                    result = new RunResult(model.LearningCurve, splits.Select(s => s.MicroAccuracy).ToArray(), splits.Select(s => s.LogLoss).ToArray(),
+                        model.TrainSeconds, network.ParameterCount, network.FirstLayerWeights(), splits[1].Scores);
                     AtomicFile.Write(file, (Stream stream) => JsonSerializer.Serialize(stream, result));
                     trained++;
                 }
                 results.Add((point, result));
+                all[new StudySweeps.PointRef(sweep.Title, point.Label)] = result;
             }
             Section(markdown, folder, ++figure, sweep, results);
+        }
+        var compared = StudySweeps.SimilarSize.Where(c => all.ContainsKey(c.Point)).Select(c => (c.Name, c.StudyParameters, c.StudyAccuracy, Result: all[c.Point])).ToList();
+        if (compared.Count == StudySweeps.SimilarSize.Length)
+        {
+            SimilarSize(markdown, folder, data, compared);
+            Uncertainty(markdown, folder, data, compared.Select(c => (c.Name, c.Result)).ToList());
         }
         return (trained, reused);
     }
 
-    /// <summary>The cache key: the data's fingerprint and the settings records, hashed.</summary>
+    /// <summary>The cache key: the cache layout, the data's fingerprint and the settings records, hashed.</summary>
     public static string Key(string fingerprint, TrainSettings settings) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint + "\n" + JsonSerializer.Serialize(new
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CacheFormat + "\n" + fingerprint + "\n" + JsonSerializer.Serialize(new
         {
             settings.Model, settings.Normalization, Training = settings.NetworkTraining, settings.Architecture, settings.Mixture,
         }))))[..32];
@@ -108,6 +127,73 @@ public static class Reproduction
         md.AppendLine().AppendLine($"Reading: best on validation here is **{best.Point.Label}** (accuracy {F(best.Result.Accuracy[1])}); {agreement}.").AppendLine();
     }
 
+    /// <summary>Study 3.4: the two networks at a similar size, their numbers, and their first-layer weights side by side.</summary>
+    private static void SimilarSize(StringBuilder md, string folder, FaceDataset data, List<(string Name, long StudyParameters, double[] StudyAccuracy, RunResult Result)> compared)
+    {
+        md.AppendLine("### 3.4 MLP and CNN at a similar size").AppendLine();
+        md.AppendLine("The MLP with the study's best learning rate and the CNN's best run, both from the sweeps above.").AppendLine();
+        md.AppendLine("| network | parameters | accuracy train / valid / test | study parameters | study accuracy (TFD, 3.4) |").AppendLine("|---|---|---|---|---|");
+        foreach (var c in compared)
+            md.AppendLine($"| {c.Name} | {N(c.Result.Parameters)} | {Triple(c.Result.Accuracy)} | {N(c.StudyParameters)} | {Triple(c.StudyAccuracy)} |");
+        var panels = compared.Select(c =>
+        {
+            int side = (int)Math.Round(Math.Sqrt(c.Result.FirstLayer[0].Length));
+            bool isImage = c.Result.FirstLayer[0].Length == data.Shape.Height * data.Shape.Width;
+            var shape = isImage ? data.Shape : new ImageShape(side, side);
+            return new Plots.WeightPanel($"{c.Name} first layer: {c.Result.FirstLayer.Length} x {shape.Width}x{shape.Height}", shape, c.Result.FirstLayer,
+                Scale: isImage ? 2 : 12, Columns: isImage ? 4 : 6);
+        }).ToList();
+        Plots.WeightPanels(Path.Combine(folder, "similar-size-first-layers.png"), panels);
+        md.AppendLine().AppendLine("![first-layer weights of both networks](similar-size-first-layers.png)").AppendLine();
+        var (mlp, cnn) = (compared[0], compared[1]);
+        string here = cnn.Result.Accuracy[1] > mlp.Result.Accuracy[1] ? "CNN" : "MLP";
+        string study = cnn.StudyAccuracy[1] > mlp.StudyAccuracy[1] ? "CNN" : "MLP";
+        md.AppendLine($"Reading: on validation the **{here}** is ahead here ({F(cnn.Result.Accuracy[1])} CNN vs {F(mlp.Result.Accuracy[1])} MLP); " +
+                      $"in the study the {study} was ({F(cnn.StudyAccuracy[1])} vs {F(mlp.StudyAccuracy[1])}), " +
+                      $"{(here == study ? "the same ordering" : "the opposite ordering")}.").AppendLine();
+    }
+
+    /// <summary>Study 3.5: each network's uncertain validation faces (top probability below 0.5) with their probabilities.</summary>
+    private static void Uncertainty(StringBuilder md, string folder, FaceDataset data, List<(string Name, RunResult Result)> networks)
+    {
+        md.AppendLine("### 3.5 Uncertain validation examples").AppendLine();
+        md.AppendLine($"Validation faces whose top class probability is below {ModelEvaluator.UncertainBelow.ToString(CultureInfo.InvariantCulture)}, for both networks of 3.4; " +
+                      "each face shows its true class and the network's two most probable classes.").AppendLine();
+        md.AppendLine("| network | uncertain | share | most often uncertain class (share of its validation faces) |").AppendLine("|---|---|---|---|");
+        var labels = data.Validation.Labels;
+        var figures = new List<string>();
+        var mostConfused = new List<(string Network, List<string> Classes)>();
+        foreach (var (name, result) in networks)
+        {
+            var scores = result.ValidationScores;
+            var unsure = Enumerable.Range(0, scores.Length).Where(n => scores[n].Max() < ModelEvaluator.UncertainBelow).ToList();
+            if (unsure.Count == 0)
+            {
+                md.AppendLine($"| {name} | 0 of {scores.Length} | {F(0)} | - |");
+                continue;
+            }
+            var shares = Enumerable.Range(0, data.ClassNames.Count)
+                .Select(c => (double)unsure.Count(n => labels[n] == c) / Math.Max(1, labels.Count(l => l == c))).ToList();
+            // Every class at the highest share: a tie is reported as one, never as agreement by list order.
+            var worst = Enumerable.Range(0, shares.Count).Where(c => shares[c] == shares.Max()).Select(c => data.ClassNames[c]).ToList();
+            mostConfused.Add((name, worst));
+            md.AppendLine($"| {name} | {unsure.Count} of {scores.Length} | {F((double)unsure.Count / scores.Length)} | {string.Join(" = ", worst)} ({F(shares.Max())}) |");
+            string figure = $"uncertain-{name.ToLowerInvariant()}.png";
+            Plots.CaptionedGrid(Path.Combine(folder, figure), data.Shape, unsure.Take(18).Select(n => (data.Validation.Row(n).ToArray(),
+                $"true {data.ClassNames[labels[n]]}\n" + string.Join(", ", scores[n].Select((p, c) => (p, c)).OrderByDescending(x => x.p).Take(2)
+                    .Select(x => $"{data.ClassNames[x.c]} {x.p.ToString("F2", CultureInfo.InvariantCulture)}")))).ToList());
+            figures.Add($"![{name}: uncertain validation examples]({figure})");
+        }
+        md.AppendLine();
+        foreach (var figure in figures) md.AppendLine(figure).AppendLine();
+        bool agrees = mostConfused.Count > 0 && mostConfused.All(m => m.Classes is [StudySweeps.StudyMostConfused]);
+        string found = mostConfused.Count == 0 ? "none (no uncertain faces)"
+            : string.Join(", ", mostConfused.Select(m => $"{(m.Classes.Count > 1 ? "a tie of " : "")}{string.Join(" = ", m.Classes)} ({m.Network})"));
+        md.AppendLine($"Reading: the most often uncertain class here: {found}; the study found {StudySweeps.StudyMostConfused} the most confused class" +
+                      $"{(agrees ? ", which agrees" : mostConfused.Count == 0 ? "" : ", which this run does not show for every network")}.").AppendLine();
+    }
+
+    private static string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
     private static string Triple(double[] v) => string.Join(" / ", v.Select(F));
     private static string F(double v) => v.ToString("F3", CultureInfo.InvariantCulture);
 }

@@ -16,6 +16,23 @@ public static class StudySweeps
     /// <summary>A sweep: its section, what changes, the points, and what the study found (its best point's label).</summary>
     public sealed record Sweep(string Section, string Title, IReadOnlyList<Point> Points, string StudyBest, string StudyFinding);
 
+    /// <summary>A point of one of the sweeps, by the sweep's title and the point's label.</summary>
+    public sealed record PointRef(string Sweep, string Point);
+
+    /// <summary>
+    /// Study 3.4 compares the networks at a similar size, and 3.5 shows their uncertain examples: the MLP with its best
+    /// learning rate and the CNN's best run, both points of the sweeps (nothing extra is trained), with what the study
+    /// reported for them in 3.4 (parameters; accuracy train / valid / test, read off that section's text).
+    /// </summary>
+    public static readonly (PointRef Point, string Name, long StudyParameters, double[] StudyAccuracy)[] SimilarSize =
+    {
+        (new PointRef("MLP learning rate", "eps 0.05"), "MLP", 37_655, new[] { 0.86, 0.71, 0.76 }),
+        (new PointRef("CNN extra runs", "eps 0.01, momentum 0.9, 60 epochs, filters 24/40"), "CNN", 42_591, new[] { 0.85, 0.75, 0.74 }),
+    };
+
+    /// <summary>The class the study found most often uncertain (3.5).</summary>
+    public const string StudyMostConfused = "anger";
+
     /// <summary>Every sweep; <paramref name="quick"/> cuts the epochs (MLP 3, CNN 1) for CI.</summary>
     public static IReadOnlyList<Sweep> All(bool quick, int seed = 1)
     {

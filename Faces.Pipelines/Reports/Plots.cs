@@ -182,6 +182,45 @@ public static class Plots
         AtomicFile.Write(path, (Stream file) => bitmap.Encode(file, SKEncodedImageFormat.Png, 100));
     }
 
+    /// <summary>One panel of <see cref="WeightPanels"/>: a title, the images' shape, the images, and how much to scale them up.</summary>
+    public sealed record WeightPanel(string Title, ImageShape Shape, IReadOnlyList<float[]> Images, int Scale, int Columns);
+
+    /// <summary>
+    /// Panels side by side, each a titled grid of weight images (a network's first-layer templates or filters), every
+    /// image stretched from its own minimum (black) to maximum (white).
+    /// </summary>
+    public static void WeightPanels(string path, IReadOnlyList<WeightPanel> panels)
+    {
+        const int gap = 3, margin = 12, titleHeight = 22;
+        var sizes = panels.Select(p =>
+        {
+            int w = p.Shape.Width * p.Scale, h = p.Shape.Height * p.Scale, columns = Math.Max(1, Math.Min(p.Columns, p.Images.Count));
+            int rows = Math.Max(1, (p.Images.Count + columns - 1) / columns);
+            return (Cell: (W: w, H: h), Columns: columns, Width: columns * (w + gap), Height: rows * (h + gap));
+        }).ToList();
+        int width = sizes.Sum(s => s.Width + margin) + margin, height = titleHeight + sizes.Max(s => s.Height) + margin;
+        using var bitmap = new SKBitmap(width, height);
+        using var canvas = new SKCanvas(bitmap);
+        canvas.Clear(SKColors.White);
+        using var text = new SKPaint { Color = SKColors.Black, TextSize = 13, IsAntialias = true };
+        using var nearest = new SKPaint { FilterQuality = SKFilterQuality.None };
+        int left = margin;
+        for (int p = 0; p < panels.Count; p++)
+        {
+            canvas.DrawText(panels[p].Title, left, 15, text);
+            var (cell, columns, panelWidth, _) = sizes[p];
+            for (int i = 0; i < panels[p].Images.Count; i++)
+            {
+                int x = left + i % columns * (cell.W + gap), y = titleHeight + i / columns * (cell.H + gap);
+                using var image = GrayBitmap(panels[p].Shape, panels[p].Images[i], stretch: true);
+                // Nearest-neighbour scaling: a 5x5 filter stays 25 visible squares.
+                canvas.DrawBitmap(image, new SKRect(x, y, x + cell.W, y + cell.H), nearest);
+            }
+            left += panelWidth + margin;
+        }
+        AtomicFile.Write(path, (Stream file) => bitmap.Encode(file, SKEncodedImageFormat.Png, 100));
+    }
+
     private static void Export(PlotModel model, string path, int width, int height)
     {
         AtomicFile.Write(path, (Stream file) => new OxyPlot.SkiaSharp.PngExporter { Width = width, Height = height }.Export(model, file));

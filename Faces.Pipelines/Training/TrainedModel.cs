@@ -27,6 +27,9 @@ public sealed class TrainedModel
     /// <summary>Per-epoch learning curve of a network; empty for a mixture model.</summary>
     public IReadOnlyList<EpochRecord> LearningCurve => Predictor<NetworkModelParameters>()?.LearningCurve ?? Array.Empty<EpochRecord>();
 
+    /// <summary>The trained network of an MLP or CNN model; null for a mixture model.</summary>
+    public Faces.Torch.Models.FacesNetwork? Network => Predictor<NetworkModelParameters>()?.Network;
+
     /// <summary>The per-class mixtures of a MoG model; null otherwise.</summary>
     public MixtureOfGaussiansModelParameters? Mixtures => Predictor<MixtureOfGaussiansModelParameters>();
 

@@ -1,4 +1,9 @@
+using System.Text.Json;
 using Faces.Pipelines.Experiments;
+using Faces.Torch.Models;
+using Faces.Pipelines.Data;
+using Microsoft.ML;
+using SkiaSharp;
 
 namespace Faces.Tests.Pipelines;
 
@@ -35,6 +40,31 @@ public sealed class ReproduceTests : IDisposable
         Assert.Contains("train 0.90041 / valid 0.75418 / test 0.79481", report);
         Assert.Contains("Mixture of Gaussians as a density model (study 4.2, 4.3)", report);
         Assert.True(File.Exists(Path.Combine(outFolder, "reproduce.html")));
+
+        // 3.4: both networks with their parameter counts, and one figure of their first-layer weights.
+        long mlpParameters = new MlpArchitecture().ParameterCount, cnnParameters = new CnnArchitecture { Filters1 = 24, Filters2 = 40 }.ParameterCount;
+        Assert.Equal(37_655, mlpParameters);
+        Assert.Equal(42_591, cnnParameters);
+        Assert.Contains("### 3.4 MLP and CNN at a similar size", report);
+        Assert.Contains("| MLP | 37,655 |", report);
+        Assert.Contains("| CNN | 42,591 |", report);
+        using (var figure = SKBitmap.Decode(Path.Combine(outFolder, "similar-size-first-layers.png")))
+            Assert.True(figure.Width > 4 * 2 * 48 + 6 * 12 * 5, $"the figure holds both panels: {figure.Width} px wide");
+
+        // 3.5: each network's uncertain count is the one its cached validation probabilities give.
+        Assert.Contains("### 3.5 Uncertain validation examples", report);
+        // The same data the command generated (quick synthetic, seed 1), so the two points' cache entries are found by key.
+        string fingerprint = DataFingerprint.Of(DataSources.Load(new MLContext(1), DataSources.Synthetic, new SplitOptions { Seed = 1 }, SyntheticFaces.Options.Quick));
+        var points = sweeps.SelectMany(s => s.Points.Select(p => (Ref: new StudySweeps.PointRef(s.Title, p.Label), p.Settings))).ToList();
+        foreach (var (reference, name, _, _) in StudySweeps.SimilarSize)
+        {
+            var entry = JsonSerializer.Deserialize<Reproduction.RunResult>(File.ReadAllText(
+                Path.Combine(outFolder, "cache", Reproduction.Key(fingerprint, points.Single(p => p.Ref == reference).Settings) + ".json")))!;
+            int uncertain = entry.ValidationScores.Count(s => s.Max() < 0.5f);
+            Assert.Contains($"| {name} | {uncertain} of {entry.ValidationScores.Length} |", report);
+            Assert.Equal(name == "MLP" ? 16 : 24, entry.FirstLayer.Length);
+            if (uncertain > 0) Assert.True(File.Exists(Path.Combine(outFolder, $"uncertain-{name.ToLowerInvariant()}.png")));
+        }
 
         // Again: everything from the cache.
         Assert.Equal(0, Trained(FacesCli.Succeed("reproduce", "--quick", "--out", outFolder)));

@@ -28,6 +28,26 @@ public sealed class NetworkTests
     }
 
     [Fact]
+    public void First_layer_weights_are_each_units_own_weights_in_row_order()
+    {
+        using var mlp = FacesNetwork.Create(new MlpArchitecture(), 4);
+        var hidden = mlp.Module.named_parameters().First(p => p.name.EndsWith("weight")).parameter; // [16, 2304]
+        var units = mlp.FirstLayerWeights();
+        Assert.Equal(16, units.Length);
+        Assert.Equal(2304, units[0].Length);
+        foreach (var (u, i) in new[] { (0, 0), (0, 2303), (5, 47), (15, 1000) })
+            Assert.Equal(hidden[u, i].item<float>(), units[u][i]);
+
+        using var cnn = FacesNetwork.Create(new CnnArchitecture { Filters1 = 24, Filters2 = 40 }, 4);
+        var filters = ((Cnn)cnn.Module).Convolutions.First.Weight; // [24, 1, 5, 5]
+        var flat = cnn.FirstLayerWeights();
+        Assert.Equal(24, flat.Length);
+        Assert.Equal(25, flat[0].Length);
+        foreach (var (f, y, x) in new[] { (0, 0, 0), (3, 1, 4), (23, 4, 2) })
+            Assert.Equal(filters[f, 0, y, x].item<float>(), flat[f][y * 5 + x]);
+    }
+
+    [Fact]
     public void Study_initialisation_has_the_study_spreads_and_zero_biases()
     {
         using var network = FacesNetwork.Create(new MlpArchitecture { Hidden = new[] { 400, 32 } }, 3);

@@ -47,6 +47,24 @@ public sealed class FacesNetwork : IDisposable
     /// <summary>Trainable parameters, counted from the module.</summary>
     public long ParameterCount => Module.parameters().Sum(p => p.numel());
 
+    /// <summary>
+    /// The first layer's weights, one array per unit: for the MLP each hidden unit's input weights (an image-sized
+    /// template), for the CNN each first-layer filter (its first input channel, FilterSize² values, row by row).
+    /// </summary>
+    public float[][] FirstLayerWeights()
+    {
+        using var scope = NewDisposeScope();
+        var weight = Module switch
+        {
+            Mlp mlp => mlp.FirstLayer.weight!.detach().cpu(),
+            Cnn cnn => cnn.Convolutions.First.Weight.detach().select(1, 0).flatten(1).cpu(),
+            _ => throw new NotSupportedException($"No first layer to show for {Module.GetType().Name}."),
+        };
+        long units = weight.shape[0], width = weight.shape[1];
+        var values = weight.contiguous().data<float>().ToArray();
+        return Enumerable.Range(0, (int)units).Select(u => values.AsSpan(u * (int)width, (int)width).ToArray()).ToArray();
+    }
+
     /// <summary>Moves the network to another device.</summary>
     public void MoveTo(string device)
     {

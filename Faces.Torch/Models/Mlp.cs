@@ -24,6 +24,9 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         LayerInitializer.Initialize(output.weight!, output.bias!, architecture, isOutputLayer: true);
     }
 
+    /// <summary>The first hidden layer (its weights are one image-sized template per unit), for inspection.</summary>
+    public Linear FirstLayer => hidden[0];
+
     /// <summary>[N, inputs] → logits [N, classes].</summary>
     public override Tensor forward(Tensor input)
     {
