@@ -108,20 +108,40 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
         int size = inputType.Size;
         ValueMapper<VBuffer<float>, VBuffer<float>> map = (in VBuffer<float> source, ref VBuffer<float> destination) =>
         {
-            if (source.Length != size)
-                throw Host.Except($"The Features vector has {source.Length} values; this network was trained on {Describe(Architecture)}.");
             // A buffer per call: ML.NET may run one mapper on several cursors at once.
-            var dense = new float[size];
-            Internals.FeatureRows.CopyFinite(Host, source, dense, "Features");
-            float[] probabilities = Network.PredictProbabilities(dense);
-            if (Array.Exists(probabilities, p => !float.IsFinite(p)))
-                throw Host.Except("The network's output for a Features vector is not finite: its values are far outside what the network was trained on " +
-                                  $"(largest magnitude {dense.Max(MathF.Abs)}).");
+            var dense = new float[inputType.Size];
+            CopyFeatures(source, dense, -1);
+            float[] probabilities = Score(dense, 1);
             var editor = VBufferEditor.Create(ref destination, probabilities.Length);
             probabilities.AsSpan().CopyTo(editor.Values);
             destination = editor.Commit();
         };
         return (ValueMapper<TIn, TOut>)(Delegate)map;
+    }
+
+    /// <summary>Checks one Features vector (its length, finite values) and writes it densely into <paramref name="dense"/>.</summary>
+    internal void CopyFeatures(in VBuffer<float> source, Span<float> dense, long row)
+    {
+        if (source.Length != inputType.Size)
+            throw Host.Except($"{(row >= 0 ? $"Row {row}: the" : "The")} Features vector has {source.Length} values; this network was trained on {Describe(Architecture)}.");
+        Internals.FeatureRows.CopyFinite(Host, source, dense, "Features", row);
+    }
+
+    /// <summary>
+    /// Probabilities for <paramref name="count"/> dense rows of <paramref name="dense"/> in one forward pass
+    /// ([count × classes]); an output that is not finite is an error, never a silent NaN score.
+    /// </summary>
+    internal float[] Score(float[] dense, int count)
+    {
+        float[] probabilities = Network.PredictProbabilities(dense, count);
+        int bad = Array.FindIndex(probabilities, p => !float.IsFinite(p));
+        if (bad >= 0)
+        {
+            int size = inputType.Size, row = bad / outputType.Size;
+            throw Host.Except("The network's output for a Features vector is not finite: its values are far outside what the network was trained on " +
+                              $"(largest magnitude {dense.AsSpan(row * size, size).ToArray().Max(MathF.Abs)}).");
+        }
+        return probabilities;
     }
 
     internal static string Describe(NetworkArchitecture architecture) => architecture switch

@@ -11,11 +11,11 @@ namespace Faces.MLNet.Networks;
 
 /// <summary>
 /// Trains a Faces.Torch network from a known-size Single vector Features column and a key Label column, and wraps it
-/// in ML.NET's <see cref="MulticlassPredictionTransformer{TModel}"/> (Score = class probabilities, PredictedLabel).
+/// in a <see cref="NetworkPredictionTransformer"/> (Score = class probabilities, PredictedLabel; batched Transform).
 /// The data is read once into tensors; epochs index them without copying.
 /// </summary>
 public abstract class NetworkTrainerBase<TOptions>
-    : TrainerEstimatorBase<MulticlassPredictionTransformer<NetworkModelParameters>, NetworkModelParameters>
+    : TrainerEstimatorBase<NetworkPredictionTransformer, NetworkModelParameters>
     where TOptions : NetworkTrainerOptions
 {
     private static readonly TrainerInfo TrainerInfo = new(normalization: true, caching: false, supportValid: true);
@@ -48,7 +48,7 @@ public abstract class NetworkTrainerBase<TOptions>
     public override TrainerInfo Info => TrainerInfo;
 
     /// <summary>Trains with <paramref name="validationData"/> as the validation split (instead of the options').</summary>
-    public MulticlassPredictionTransformer<NetworkModelParameters> Fit(IDataView trainData, IDataView validationData)
+    public NetworkPredictionTransformer Fit(IDataView trainData, IDataView validationData)
     {
         Host.CheckValue(trainData, nameof(trainData));
         Host.CheckValue(validationData, nameof(validationData));
@@ -60,7 +60,7 @@ public abstract class NetworkTrainerBase<TOptions>
         MulticlassOutputSchema.Columns(inputSchema, FeatureColumn.Name, LabelColumn.Name);
 
     /// <inheritdoc />
-    public override MulticlassPredictionTransformer<NetworkModelParameters> MakeTransformer(NetworkModelParameters model, DataViewSchema trainSchema) =>
+    public override NetworkPredictionTransformer MakeTransformer(NetworkModelParameters model, DataViewSchema trainSchema) =>
         new(Host, model, trainSchema, FeatureColumn.Name, LabelColumn.Name);
 
     /// <inheritdoc />

@@ -91,6 +91,22 @@ public sealed class FacesNetwork : IDisposable
         return nn.functional.softmax(Logits(x), 1).cpu().data<float>().ToArray();
     }
 
+    /// <summary>
+    /// Class probabilities for <paramref name="count"/> flattened examples stored row after row in
+    /// <paramref name="rows"/>, in one forward pass: [count × classes], row after row.
+    /// </summary>
+    public float[] PredictProbabilities(float[] rows, int count)
+    {
+        long width = Architecture.InputSize;
+        CheckWidth(count > 0 && rows.LongLength >= count * width, count > 0 ? rows.LongLength / count : 0);
+        using var scope = NewDisposeScope();
+        // Copied into libtorch's own (aligned) memory: a matrix product's rounding can depend on where its input
+        // starts, and a managed array's address changes from call to call; scores must not.
+        using var view = count * width == rows.LongLength ? tensor(rows, new long[] { count, width }) : tensor(rows.AsSpan(0, (int)(count * width)).ToArray(), new long[] { count, width });
+        var x = view.clone();
+        return nn.functional.softmax(Logits(x), 1).cpu().data<float>().ToArray();
+    }
+
     /// <summary>Whole-split cross-entropy (mean), accuracy, probabilities and predictions.</summary>
     public SplitEvaluation Evaluate(LabeledTensors data, int batchSize = 1000)
     {
