@@ -62,6 +62,16 @@ internal static class BenchmarkCommand
         serve.SetAction(result => ServeBenchmark.Run(Console.Out, result.GetValue(serveModel)!.FullName, result.GetValue(servePhoto)!.FullName,
             result.GetValue(serveSeconds), result.GetValue(clients)!, serveDetection.Read(result)) ? 0 : 1);
         command.Subcommands.Add(serve);
+
+        var score = new Command("score", "CNN, MLP and MoG scoring through ML.NET (Transform, PredictionEngine) vs PyTorch and scikit-learn on the same weights.");
+        var scoreRows = new Option<int>("--rows") { Description = "Rows scored per round.", DefaultValueFactory = _ => 4000 };
+        var scoreRounds = new Option<int>("--rounds") { Description = "Interleaved rounds (after one warm-up round).", DefaultValueFactory = _ => 5 };
+        var latencyRows = new Option<int>("--latency-rows") { Description = "Single-row calls per round for latency.", DefaultValueFactory = _ => 500 };
+        var scoreThreads = new Option<int>("--threads") { Description = "libtorch threads for both sides (0: all cores).", DefaultValueFactory = _ => 0 };
+        foreach (var option in new Option[] { scoreRows, scoreRounds, latencyRows, scoreThreads }) score.Options.Add(option);
+        score.SetAction(result => ScoreBenchmark.Run(Console.Out, result.GetValue(scoreRows), result.GetValue(scoreRounds), result.GetValue(latencyRows),
+            result.GetValue(scoreThreads)) ? 0 : 1);
+        command.Subcommands.Add(score);
         return command;
     }
 }

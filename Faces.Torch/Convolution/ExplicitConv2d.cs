@@ -40,7 +40,9 @@ public sealed class ExplicitConv2d : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        if (Kind == ConvolutionKind.Explicit)
+        // The explicit layer exists for its backward. Without gradients (scoring, evaluation) there is no backward,
+        // and its forward is the same convolution: libtorch's own kernel computes it with less overhead per call.
+        if (Kind == ConvolutionKind.Explicit && is_grad_enabled())
             return ExplicitConvolutionFunction.Apply(input, weight, bias, Padding, WeightGradient);
         ExplicitConvolutionFunction.CheckShapes(input, weight, bias, Padding);
         if (Padding.IsSymmetric)

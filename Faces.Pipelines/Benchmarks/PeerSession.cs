@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Faces.Pipelines.Benchmarks;
+
+/// <summary>
+/// A peer script kept running for a whole benchmark, so that both sides can be timed round by round (interleaved):
+/// it prints one JSON line describing itself (library versions, BLAS, threads), then answers one JSON line per command.
+/// </summary>
+internal sealed class PeerSession : IDisposable
+{
+    private readonly Process process;
+
+    /// <summary>The peer's first line: what it runs on.</summary>
+    public JsonElement Configuration { get; }
+
+    private PeerSession(Process process, JsonElement configuration)
+    {
+        this.process = process;
+        Configuration = configuration;
+    }
+
+    /// <summary>
+    /// Starts the embedded script <paramref name="name"/> with Debian's python3; null (after saying why and what to
+    /// install) when it cannot start. OpenBLAS tuning variables of this machine's shell are removed for the peer only:
+    /// with them set, Debian's OpenBLAS runs at half speed.
+    /// </summary>
+    public static PeerSession? Start(TextWriter output, string name, string folder, IEnumerable<string> arguments, string peerName, string debianPackages)
+    {
+        string script = Path.Combine(folder, name);
+        using (var resource = typeof(PeerSession).Assembly.GetManifestResourceStream($"Faces.Pipelines.Benchmarks.Peers.{name}")
+                              ?? throw new InvalidOperationException($"Peer script {name} is not embedded."))
+        using (var file = File.Create(script))
+            resource.CopyTo(file);
+        if (!File.Exists(PythonPeer.Python))
+        {
+            output.WriteLine($"{peerName} peer missing: {PythonPeer.Python} not found (apt-get install {debianPackages})");
+            return null;
+        }
+        var start = new ProcessStartInfo(PythonPeer.Python, new[] { script }.Concat(arguments))
+            { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment.Remove("OPENBLAS_CORETYPE");
+        start.Environment.Remove("OPENBLAS_L2_SIZE");
+        var process = Process.Start(start)!;
+        var errors = process.StandardError.ReadToEndAsync();
+        string? first = process.StandardOutput.ReadLine();
+        if (first == null)
+        {
+            process.WaitForExit();
+            output.WriteLine($"{peerName} peer failed (apt-get install {debianPackages}?): {errors.Result.Trim().Split('\n').LastOrDefault()}");
+            process.Dispose();
+            return null;
+        }
+        return new PeerSession(process, JsonDocument.Parse(first).RootElement.Clone());
+    }
+
+    /// <summary>Sends one command and returns the peer's answer.</summary>
+    public JsonElement Ask(string command)
+    {
+        process.StandardInput.WriteLine(command);
+        process.StandardInput.Flush();
+        string line = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException($"The peer stopped while answering '{command}'.");
+        var answer = JsonDocument.Parse(line).RootElement.Clone();
+        if (answer.TryGetProperty("error", out var error)) throw new InvalidOperationException($"The peer refused '{command}': {error}");
+        return answer;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            process.StandardInput.Close();
+            if (!process.WaitForExit(5000)) process.Kill();
+        }
+        finally
+        {
+            process.Dispose();
+        }
+    }
+}
