@@ -20,7 +20,7 @@ public sealed class NetworkPredictionTransformer : ISingleFeaturePredictionTrans
     internal const string LoaderSignature = "FacesNetworkPredict";
 
     /// <summary>Rows per forward pass when nothing else is asked for: large enough to amortise a libtorch call, small enough to stay in cache.</summary>
-    public const int DefaultBatchSize = 256;
+    public const int DefaultBatchSize = 128;
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "FACESNPT",
