@@ -27,6 +27,11 @@ internal static class ReproduceCommand
             int runs = sweeps.Sum(s => s.Points.Count), epochs = sweeps.Sum(s => s.Points.Sum(p => p.Settings.NetworkTraining.Epochs));
             Console.WriteLine($"{runs} network runs, {epochs} epochs in all on {dataset.Train.Count} training images (cached runs are not repeated), " +
                               "then the mixture experiments 4.2–4.4.");
+            var (pending, estimate) = Progress.Spin("Timing one epoch of each network", () => Reproduction.Estimate(ml, dataset, sweeps, folder, seedValue));
+            Console.WriteLine(pending == 0
+                ? "Every run is in the cache: nothing to train."
+                : $"{pending} run(s) to train: about {Minutes(estimate)} on this machine (one epoch of each network timed and scaled by each run's epochs and size), " +
+                  "plus the mixture experiments.");
             var markdown = new StringBuilder($"# Faces: the study reproduced\n\nData: {dataset.Source}, {dataset.Shape} images, train {dataset.Train.Count} / " +
                                              $"valid {dataset.Validation.Count} / test {dataset.Test.Count}; seed {seedValue}{(isQuick ? "; quick form" : "")}. " +
                                              "The study's settings and numbers: docs/study.md.\n\n");
@@ -43,4 +48,6 @@ internal static class ReproduceCommand
         });
         return command;
     }
+
+    private static string Minutes(TimeSpan t) => t.TotalMinutes >= 1 ? $"{t.TotalMinutes:F0} min" : $"{t.TotalSeconds:F0} s";
 }

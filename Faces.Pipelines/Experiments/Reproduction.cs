@@ -49,20 +49,7 @@ public static class Reproduction
             {
                 string key = Key(fingerprint, point.Settings);
                 string file = Path.Combine(cache, key + ".json");
-                RunResult? result = null;
-                if (File.Exists(file))
-                {
-                    try
-                    {
-                        result = JsonSerializer.Deserialize<RunResult>(File.ReadAllText(file));
-                        if (result is { Curve: null } or { Accuracy.Length: not 3 } or { CrossEntropy.Length: not 3 } or { FirstLayer: null }
-                            or { ValidationScores: null }) result = null;
-                    }
-                    catch (JsonException)
-                    {
-                        result = null; // a damaged entry is run again
-                    }
-                }
+                RunResult? result = TryRead(file);
                 if (result != null)
                 {
                     reused++;
@@ -91,6 +78,56 @@ public static class Reproduction
         }
         return (trained, reused);
     }
+
+    /// <summary>A cached result, or null when there is none or it is damaged or of an older layout (it is run again).</summary>
+    private static RunResult? TryRead(string file)
+    {
+        if (!File.Exists(file)) return null;
+        try
+        {
+            var result = JsonSerializer.Deserialize<RunResult>(File.ReadAllText(file));
+            return result is null or { Curve: null } or { Accuracy.Length: not 3 } or { CrossEntropy.Length: not 3 } or { FirstLayer: null } or { ValidationScores: null }
+                ? null : result;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The points not in the cache yet, and an estimate of their training time.</summary>
+    /// <remarks>
+    /// One epoch of the default MLP and of the default CNN is timed here; every pending point costs its epochs times
+    /// that epoch scaled by its work per example (the MLP's weights; the CNN's convolution multiply-adds).
+    /// </remarks>
+    public static (int Pending, TimeSpan Estimate) Estimate(MLContext ml, FaceDataset data, IReadOnlyList<StudySweeps.Sweep> sweeps, string folder, int seed)
+    {
+        string fingerprint = DataFingerprint.Of(data);
+        var pending = sweeps.SelectMany(s => s.Points).Select(p => p.Settings).DistinctBy(p => Key(fingerprint, p))
+            .Where(p => TryRead(Path.Combine(folder, "cache", Key(fingerprint, p) + ".json")) == null).ToList();
+        if (pending.Count == 0) return (0, TimeSpan.Zero);
+        double EpochSeconds(TrainSettings settings)
+        {
+            var model = new FacesModelTrainer(ml).Train(data, settings with { Training = settings.NetworkTraining with { Epochs = 1, Seed = seed } });
+            return model.TrainSeconds;
+        }
+        var mlp = new TrainSettings { Model = ModelKind.Mlp, Training = Faces.Torch.Training.TrainingOptions.ForMlp };
+        var cnn = new TrainSettings { Model = ModelKind.Cnn, Training = Faces.Torch.Training.TrainingOptions.ForCnn };
+        double mlpEpoch = EpochSeconds(mlp), cnnEpoch = EpochSeconds(cnn);
+        double seconds = pending.Sum(p => p.NetworkTraining.Epochs * (p.Model == ModelKind.Mlp
+            ? mlpEpoch * Work(p.Architecture, data) / Work(new Faces.Torch.Models.MlpArchitecture(), data)
+            : cnnEpoch * Work(p.Architecture, data) / Work(new Faces.Torch.Models.CnnArchitecture(), data)));
+        return (pending.Count, TimeSpan.FromSeconds(seconds));
+    }
+
+    /// <summary>Multiply-adds per example, up to a constant: the MLP's weights, or the CNN's two convolutions.</summary>
+    private static double Work(Faces.Torch.Models.NetworkArchitecture? architecture, FaceDataset data) => architecture switch
+    {
+        Faces.Torch.Models.CnnArchitecture c => (double)c.Filters1 * data.Shape.Channels * c.FilterSize * c.FilterSize * data.Shape.Height * data.Shape.Width
+                                                + (double)c.Filters2 * c.Filters1 * c.FilterSize * c.FilterSize * (data.Shape.Height / c.Pool1) * (data.Shape.Width / c.Pool1),
+        Faces.Torch.Models.MlpArchitecture m => m.ParameterCount,
+        _ => 1,
+    };
 
     /// <summary>The cache key: the cache layout, the data's fingerprint and the settings records, hashed.</summary>
     public static string Key(string fingerprint, TrainSettings settings) =>

@@ -27,6 +27,7 @@ public sealed class ReproduceTests : IDisposable
         Assert.Contains($"{runs} network runs", first);
         int distinct = sweeps.SelectMany(s => s.Points).Select(p => Reproduction.Key("x", p.Settings)).Distinct().Count();
         Assert.Equal(distinct, Trained(first)); // points shared between sweeps (the defaults) train once
+        Assert.Contains($"{distinct} run(s) to train: about ", first); // the estimate counts what will really be trained
 
         string report = File.ReadAllText(Path.Combine(outFolder, "reproduce.md"));
         for (int i = 0; i < sweeps.Count; i++)
@@ -67,7 +68,9 @@ public sealed class ReproduceTests : IDisposable
         }
 
         // Again: everything from the cache.
-        Assert.Equal(0, Trained(FacesCli.Succeed("reproduce", "--quick", "--out", outFolder)));
+        string again = FacesCli.Succeed("reproduce", "--quick", "--out", outFolder);
+        Assert.Equal(0, Trained(again));
+        Assert.Contains("Every run is in the cache: nothing to train.", again);
 
         // An interrupted run: one entry missing, one half-written (a rename never happened, so only a temp file is
         // left), one damaged by hand: those three run again, nothing else.
@@ -75,7 +78,9 @@ public sealed class ReproduceTests : IDisposable
         File.Delete(entries[0]);
         File.Move(entries[1], entries[1] + ".tmp-999999-" + Guid.NewGuid().ToString("N"));
         File.WriteAllText(entries[2], "{\"Curve\": [");
-        Assert.Equal(3, Trained(FacesCli.Succeed("reproduce", "--quick", "--out", outFolder)));
+        string resumed = FacesCli.Succeed("reproduce", "--quick", "--out", outFolder);
+        Assert.Contains("3 run(s) to train: about ", resumed);
+        Assert.Equal(3, Trained(resumed));
 
         // Other settings (another seed) never reuse these results.
         Assert.Equal(distinct, Trained(FacesCli.Succeed("reproduce", "--quick", "--seed", "2", "--out", outFolder)));
