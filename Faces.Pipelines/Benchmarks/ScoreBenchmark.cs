@@ -76,6 +76,8 @@ public static class ScoreBenchmark
                 new("MLP PredictionEngine p50 vs PyTorch one image", "ms", new(), new(), false),
                 new("MLP PredictionEngine p99 vs PyTorch one image", "ms", new(), new(), false),
                 new("CNN evaluate (all metrics) vs Faces Transform alone", "rows/s", new(), new(), true),
+                new("CNN network alone (no ML.NET) vs PyTorch batches of 100", "rows/s", new(), new(), true),
+                new("MLP network alone (no ML.NET) vs PyTorch batches of 100", "rows/s", new(), new(), true),
             };
             for (int round = 0; round <= rounds; round++)
             {
@@ -83,6 +85,23 @@ public static class ScoreBenchmark
                 void Throughput(int index, Func<IDataView> faces, string peerCommand)
                 {
                     double ours = rows / Seconds(() => Scores(faces()).Count());
+                    double theirs = rows / peer.Ask(peerCommand).GetProperty("seconds").GetDouble();
+                    if (keep) { cases[index].Faces.Add(ours); cases[index].Peer.Add(theirs); }
+                }
+                void Direct(int index, NetworkPredictionTransformer network, string peerCommand)
+                {
+                    var features = data.Test.Features;
+                    double ours = rows / Seconds(() =>
+                    {
+                        int batch = network.BatchSize, width = data.Test.Dimension;
+                        var dense = new float[batch * width];
+                        for (int start = 0; start < rows; start += batch)
+                        {
+                            int count = Math.Min(batch, rows - start);
+                            Array.Copy(features, (long)start * width, dense, 0, (long)count * width);
+                            network.Model.Network.PredictProbabilities(dense, count);
+                        }
+                    });
                     double theirs = rows / peer.Ask(peerCommand).GetProperty("seconds").GetDouble();
                     if (keep) { cases[index].Faces.Add(ours); cases[index].Peer.Add(theirs); }
                 }
@@ -105,6 +124,9 @@ public static class ScoreBenchmark
                 double evaluate = rows / Seconds(() => Evaluation.ModelEvaluator.Evaluate(ml, cnn.Model, data, data.Test));
                 double transform = rows / Seconds(() => Scores(cnn.Model.Transform(input)).Count());
                 if (keep) { cases[9].Faces.Add(evaluate); cases[9].Peer.Add(transform); }
+                // The same batches straight through the network: what ML.NET's cursors add is the difference to Transform.
+                Direct(10, cnnNetwork, "batch cnn 100");
+                Direct(11, mlpNetwork, "batch mlp 100");
             }
 
             var config = peer.Configuration;
