@@ -72,6 +72,22 @@ internal static class BenchmarkCommand
         score.SetAction(result => ScoreBenchmark.Run(Console.Out, result.GetValue(scoreRows), result.GetValue(scoreRounds), result.GetValue(latencyRows),
             result.GetValue(scoreThreads)) ? 0 : 1);
         command.Subcommands.Add(score);
+
+        var memory = new Command("memory", "Resident memory of CNN training epoch by epoch (and its peak), Faces vs PyTorch, each in a fresh process.");
+        var memoryEpochs = new Option<int>("--epochs") { Description = "Epochs per side.", DefaultValueFactory = _ => 60 };
+        var memoryThreads = new Option<int>("--threads") { Description = "Threads per side (0: all cores).", DefaultValueFactory = _ => 0 };
+        var child = new Option<bool>("--child") { Description = "Internal: run the Faces side and print its RSS per epoch.", Hidden = true };
+        foreach (var option in new Option[] { memoryEpochs, memoryThreads, child }) memory.Options.Add(option);
+        memory.SetAction(result =>
+        {
+            if (result.GetValue(child))
+            {
+                MemoryBenchmark.RunChild(Console.Out, result.GetValue(memoryEpochs), result.GetValue(memoryThreads));
+                return 0;
+            }
+            return MemoryBenchmark.Run(Console.Out, result.GetValue(memoryEpochs), result.GetValue(memoryThreads)) ? 0 : 1;
+        });
+        command.Subcommands.Add(memory);
         return command;
     }
 }

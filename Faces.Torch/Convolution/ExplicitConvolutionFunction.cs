@@ -51,8 +51,9 @@ public sealed class ExplicitConvolutionFunction : autograd.SingleTensorFunction<
     /// <inheritdoc />
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
     {
+        // Handles to the saved tensors: released here, or the activations they keep alive wait for a garbage collection.
         var saved = ctx.get_saved_variables();
-        Tensor input = saved[0], filters = saved[1];
+        using Tensor input = saved[0], filters = saved[1];
         var padding = (ConvolutionPadding)ctx.get_data("padding");
         var method = (WeightGradientMethod)ctx.get_data("method");
         bool inputNeedsGrad = (bool)ctx.get_data("inputNeedsGrad");

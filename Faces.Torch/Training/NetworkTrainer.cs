@@ -42,6 +42,12 @@ public sealed class NetworkTrainer(TrainingOptions options)
             RunEpoch(network, optimizer, train, shuffler, cancellation);
             SplitEvaluation? trainMetrics = Options.RecordTrainingMetrics ? network.Evaluate(train) : null;
             SplitEvaluation? validMetrics = validation != null ? network.Evaluate(validation) : null;
+            // Every tensor of the epoch is disposed in its scope (TorchSharp's statistics say so) and the managed heap
+            // stays flat, yet without a collection the process's RSS swung 400–640 MB for 5 epochs at a time and fell
+            // right after each collection: native memory held by finalizable TorchSharp objects that are not tensors.
+            // One full collection per epoch keeps it flat (faces benchmark memory: +3 MB from epoch 5 to 20, peak 1.09x PyTorch's).
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
             var record = new EpochRecord(epoch, trainMetrics?.CrossEntropy, trainMetrics?.Accuracy,
                 validMetrics?.CrossEntropy, validMetrics?.Accuracy, clock.Elapsed.TotalSeconds);
             curve.Add(record);
