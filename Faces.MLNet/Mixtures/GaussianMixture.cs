@@ -77,10 +77,10 @@ public sealed class GaussianMixture : IDisposable
     /// <summary>The covariance tensor as stored (see <see cref="CovarianceModel.Shape"/>); a copy.</summary>
     public Tensor CovarianceTensor => covariances.clone();
 
-    /// <summary>log π_k + log N(x_n | μ_k, Σ_k), [N, K], for float64 data [N, D].</summary>
-    public Tensor WeightedLogProbabilities(Tensor x)
+    /// <summary>log π_k + log N(x_n | μ_k, Σ_k), [N, K], for float64 data [N, D] (and its squares x², when the caller has them).</summary>
+    public Tensor WeightedLogProbabilities(Tensor x, Tensor? squares = null)
     {
-        using var logGaussian = model.LogGaussian(x, means, precisionCholesky);
+        using var logGaussian = model.LogGaussian(x, means, precisionCholesky, squares);
         return logGaussian + logWeights;
     }
 

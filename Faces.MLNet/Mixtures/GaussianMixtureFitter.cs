@@ -79,7 +79,7 @@ public sealed class GaussianMixtureFitter(GaussianMixtureOptions options)
             double total;
             Tensor responsibilities;
             using (var current = new GaussianMixture(Options.CovarianceType, weights, means, covariances, Array.Empty<double>(), false, 0))
-                (responsibilities, total) = EStep(current, x);
+                (responsibilities, total) = EStep(current, x, squares);
             logLikelihoods.Add(total);
             using (responsibilities)
                 (weights, means, covariances) = MStep(x, squares, responsibilities);
@@ -96,10 +96,10 @@ public sealed class GaussianMixtureFitter(GaussianMixtureOptions options)
     }
 
     /// <summary>E-step: responsibilities γ_nk [N, K] (in log space, then exponentiated) and Σ_n log p(x_n) of the current parameters.</summary>
-    private static (Tensor Responsibilities, double LogLikelihood) EStep(GaussianMixture mixture, Tensor x)
+    private static (Tensor Responsibilities, double LogLikelihood) EStep(GaussianMixture mixture, Tensor x, Tensor squares)
     {
         using var scope = NewDisposeScope();
-        var joint = mixture.WeightedLogProbabilities(x);
+        var joint = mixture.WeightedLogProbabilities(x, squares); // x² once per fit, not once per E-step
         var norm = joint.logsumexp(1, keepdim: true);
         double total = norm.sum().item<double>();
         return ((joint - norm).exp().MoveToOuterDisposeScope(), total);

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace Faces.MLNet.Mixtures;
 
 /// <summary>k-means centres for initialising EM: greedy k-means++ seeding, then Lloyd iterations.</summary>
-internal static class KMeans
+public static class KMeans
 {
     /// <summary>Centres [K, D] of float64 data [N, D]. An empty cluster takes the point farthest from its own centre.</summary>
     public static Tensor Centres(Tensor x, int k, int iterations, Generator generator)

@@ -23,7 +23,7 @@ internal static class BenchmarkCommand
         });
         command.Subcommands.Add(conv);
         var mog = new Command("mog", "Mixture-of-Gaussians-per-class fit vs scikit-learn's GaussianMixture (needs Debian's python3-sklearn).");
-        var mogRounds = new Option<int>("--rounds") { Description = "Timed runs per side.", DefaultValueFactory = _ => 3 };
+        var mogRounds = new Option<int>("--rounds") { Description = "Interleaved rounds (after one warm-up round).", DefaultValueFactory = _ => 5 };
         mog.Options.Add(mogRounds);
         mog.SetAction(result => MixtureBenchmark.Run(Console.Out, rounds: result.GetValue(mogRounds)) ? 0 : 1);
         command.Subcommands.Add(mog);

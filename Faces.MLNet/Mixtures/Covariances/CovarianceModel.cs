@@ -43,7 +43,7 @@ internal abstract class CovarianceModel
     public abstract Tensor PrecisionCholesky(Tensor covariances);
 
     /// <summary>log N(x_n | μ_k, Σ_k) for every row and component, [N, K], from the precision Cholesky factor.</summary>
-    public abstract Tensor LogGaussian(Tensor x, Tensor means, Tensor precisionCholesky);
+    public abstract Tensor LogGaussian(Tensor x, Tensor means, Tensor precisionCholesky, Tensor? squares = null);
 
     /// <summary>Each component's variances per dimension (the covariance diagonal), [K, D].</summary>
     public abstract Tensor Variances(Tensor covariances, long components, long dimension);

@@ -22,11 +22,11 @@ internal sealed class DiagonalCovariance : CovarianceModel
 
     public override Tensor PrecisionCholesky(Tensor covariances) => covariances.rsqrt();
 
-    public override Tensor LogGaussian(Tensor x, Tensor means, Tensor precisionCholesky)
+    public override Tensor LogGaussian(Tensor x, Tensor means, Tensor precisionCholesky, Tensor? squares = null)
     {
         using var scope = NewDisposeScope();
         var precision = precisionCholesky * precisionCholesky;
-        var quadratic = (x * x).matmul(precision.t()) - 2 * x.matmul((means * precision).t()) + (means * means * precision).sum(dim: 1);
+        var quadratic = (squares ?? x * x).matmul(precision.t()) - 2 * x.matmul((means * precision).t()) + (means * means * precision).sum(dim: 1);
         return Combine(quadratic, precisionCholesky.log().sum(dim: 1), x.shape[1]).MoveToOuterDisposeScope();
     }
 

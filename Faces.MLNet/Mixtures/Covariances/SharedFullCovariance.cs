@@ -24,7 +24,7 @@ internal sealed class SharedFullCovariance : CovarianceModel
 
     public override Tensor PrecisionCholesky(Tensor covariances) => CholeskyOfPrecision(covariances);
 
-    public override Tensor LogGaussian(Tensor x, Tensor means, Tensor precisionCholesky)
+    public override Tensor LogGaussian(Tensor x, Tensor means, Tensor precisionCholesky, Tensor? squares = null)
     {
         using var scope = NewDisposeScope();
         var y = x.matmul(precisionCholesky);

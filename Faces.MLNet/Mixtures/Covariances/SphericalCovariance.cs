@@ -22,7 +22,7 @@ internal sealed class SphericalCovariance : CovarianceModel
 
     public override Tensor PrecisionCholesky(Tensor covariances) => covariances.rsqrt();
 
-    public override Tensor LogGaussian(Tensor x, Tensor means, Tensor precisionCholesky)
+    public override Tensor LogGaussian(Tensor x, Tensor means, Tensor precisionCholesky, Tensor? squares = null)
     {
         using var scope = NewDisposeScope();
         long d = x.shape[1];
