@@ -30,7 +30,7 @@ internal static class BenchmarkCommand
 
         var fashion = new Command("fashion", "MLP or CNN training on Fashion-MNIST (Debian's dataset-fashion-mnist) vs PyTorch 1.13 (Debian's python3-torch).");
         var model = new Option<Training.ModelKind>("--model") { Description = "mlp or cnn.", DefaultValueFactory = _ => Training.ModelKind.Cnn };
-        var epochs = new Option<int>("--epochs") { Description = "Epochs per side (the first is not timed when there are more).", DefaultValueFactory = _ => 3 };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs per side, interleaved (the first is a warm-up when there are more).", DefaultValueFactory = _ => 6 };
         var fashionThreads = new Option<int>("--threads") { Description = "Threads for both sides (0: all cores).", DefaultValueFactory = _ => 0 };
         var convolution = new Option<Faces.Torch.Convolution.ConvolutionKind>("--convolution") { Description = "Explicit or Native (CNN only).", DefaultValueFactory = _ => Faces.Torch.Convolution.ConvolutionKind.Explicit };
         fashion.Options.Add(model);

@@ -1,13 +1,14 @@
 # The Faces benchmark peer: the study's MLP/CNN trained in PyTorch on Fashion-MNIST ("same" padding, ReLU,
 # non-overlapping max-pools, study initialisation). Run by `faces benchmark fashion` with Debian's /usr/bin/python3.
-# Arguments: folder kind(mlp|cnn) epochs threads. Prints: median seconds per epoch, test accuracy, torch version.
-import gzip, sys, time
+# Arguments: folder kind(mlp|cnn) threads. Prints one JSON line of configuration, then answers one JSON line per
+# command on stdin: "epoch" trains one epoch and gives its seconds; "accuracy" gives the test accuracy.
+import gzip, json, sys, time
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-folder, kind, epochs, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+folder, kind, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
 torch.set_num_threads(threads)
 torch.manual_seed(1)
 
@@ -47,18 +48,23 @@ class Cnn(nn.Module):
 
 net = Cnn() if kind == "cnn" else Mlp()
 opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
-times = []
-for epoch in range(epochs):
-    start = time.perf_counter()
-    net.train()
-    order = torch.randperm(len(x))
-    for i in range(0, len(x), 100):
-        idx = order[i:i + 100]
-        opt.zero_grad()
-        F.cross_entropy(net(x[idx]), y[idx]).backward()
-        opt.step()
-    times.append(time.perf_counter() - start)
-net.eval()
-with torch.no_grad():
-    accuracy = (net(tx).argmax(1) == ty).float().mean().item()
-print(f"{np.median(times[1:] if len(times) > 1 else times)} {accuracy} {torch.__version__}")
+print(json.dumps({"torch": torch.__version__, "torch_threads": torch.get_num_threads()}), flush=True)
+for line in sys.stdin:
+    command = line.strip()
+    if command == "epoch":
+        start = time.perf_counter()
+        net.train()
+        order = torch.randperm(len(x))
+        for i in range(0, len(x), 100):
+            idx = order[i:i + 100]
+            opt.zero_grad()
+            F.cross_entropy(net(x[idx]), y[idx]).backward()
+            opt.step()
+        result = {"seconds": time.perf_counter() - start}
+    elif command == "accuracy":
+        net.eval()
+        with torch.no_grad():
+            result = {"accuracy": (net(tx).argmax(1) == ty).float().mean().item()}
+    else:
+        result = {"error": f"unknown command {command}"}
+    print(json.dumps(result), flush=True)
