@@ -39,7 +39,11 @@ public static class FacesServer
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/api/model", () => ModelInfo(models.Current, models.LastReloadError));
-        app.MapPost("/api/predict", (Func<HttpContext, Task<IResult>>)(context => Predict(context, models, detector, limit)));
+        // Decoding, the face search and scoring are CPU work: one request per core runs it, the others wait their
+        // turn in arrival order (SemaphoreSlim queues async waiters first in, first out) instead of all sharing the
+        // cores at once, which stretched every request's latency and the tail most.
+        var cpu = new SemaphoreSlim(Environment.ProcessorCount);
+        app.MapPost("/api/predict", (Func<HttpContext, Task<IResult>>)(context => Predict(context, models, detector, cpu, limit)));
         app.MapGet("/", () => Page("index.html", "text/html; charset=utf-8"));
         app.MapGet("/page/{name}", (string name) => name is "app.js" or "app.css"
             ? Page(name, name.EndsWith(".js", StringComparison.Ordinal) ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8")
@@ -71,7 +75,7 @@ public static class FacesServer
         lastReloadError = reloadError,
     };
 
-    private static async Task<IResult> Predict(HttpContext context, ModelWatcher models, FaceDetector detector, long limit)
+    private static async Task<IResult> Predict(HttpContext context, ModelWatcher models, FaceDetector detector, SemaphoreSlim cpu, long limit)
     {
         var clock = Stopwatch.StartNew();
         var model = models.Current; // one model for the whole request, whatever a reload does meanwhile
@@ -101,24 +105,37 @@ public static class FacesServer
             }
             double readMs = clock.Elapsed.TotalMilliseconds;
 
-            using var gray = FaceDetector.ReadGray(bytes, file);
             bool detect = !string.Equals(request.Query["detect"], "false", StringComparison.OrdinalIgnoreCase);
-            var boxes = detect ? detector.Detect(gray) : new[] { new FaceBox(0, 0, gray.Width, gray.Height, 0) };
-            double detectMs = clock.Elapsed.TotalMilliseconds - readMs;
-            var faces = model.Recognize(gray, boxes);
+            await cpu.WaitAsync(context.RequestAborted);
+            double queuedMs = clock.Elapsed.TotalMilliseconds - readMs, decodeMs, detectMs;
+            int width, height;
+            IReadOnlyList<FaceExpression> faces;
+            try
+            {
+                using var gray = FaceDetector.ReadGray(bytes, file);
+                (width, height) = (gray.Width, gray.Height);
+                decodeMs = clock.Elapsed.TotalMilliseconds - readMs - queuedMs;
+                var boxes = detect ? detector.Detect(gray) : new[] { new FaceBox(0, 0, gray.Width, gray.Height, 0) };
+                detectMs = clock.Elapsed.TotalMilliseconds - readMs - queuedMs - decodeMs;
+                faces = model.Recognize(gray, boxes);
+            }
+            finally
+            {
+                cpu.Release();
+            }
             double totalMs = clock.Elapsed.TotalMilliseconds;
             return Results.Json(new
             {
                 model = Path.GetFileName(model.Path),
                 classes = model.ClassNames,
-                width = gray.Width,
-                height = gray.Height,
+                width,
+                height,
                 faces = faces.Select(f => new
                 {
                     box = new { x = f.Box.X, y = f.Box.Y, width = f.Box.Width, height = f.Box.Height, score = f.Box.Score },
                     expression = f.Expression, probability = f.Probability, probabilities = f.Probabilities,
                 }),
-                timing = new { readMs, detectMs, scoreMs = totalMs - readMs - detectMs, totalMs },
+                timing = new { readMs, queuedMs, decodeMs, detectMs, scoreMs = totalMs - readMs - queuedMs - decodeMs - detectMs, totalMs },
             });
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
