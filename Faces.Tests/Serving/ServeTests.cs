@@ -87,7 +87,12 @@ public sealed class ServeTests : IClassFixture<ServeTests.Models>
         Assert.Equal(expected.Expression, face.GetProperty("expression").GetString());
         foreach (var (name, p) in expected.Probabilities)
             Assert.Equal(p, face.GetProperty("probabilities").GetProperty(name).GetSingle(), 5);
-        Assert.True(body.GetProperty("timing").GetProperty("totalMs").GetDouble() > 0);
+        // Where the time went: the parts add up to the total (scoring is what is left after the others).
+        var timing = body.GetProperty("timing");
+        var parts = new[] { "readMs", "queuedMs", "decodeMs", "detectMs", "scoreMs" }.Select(n => timing.GetProperty(n).GetDouble()).ToArray();
+        Assert.All(parts, p => Assert.True(p >= 0, $"a negative part: {timing}"));
+        Assert.True(timing.GetProperty("decodeMs").GetDouble() > 0 && timing.GetProperty("detectMs").GetDouble() > 0, $"{timing}");
+        Assert.Equal(timing.GetProperty("totalMs").GetDouble(), parts.Sum(), 6);
 
         // Raw body and single-face mode.
         var raw = new ByteArrayContent(File.ReadAllBytes(FaceDetectorTests.Astronaut));
