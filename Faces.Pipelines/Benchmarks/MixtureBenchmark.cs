@@ -61,6 +61,7 @@ public static class MixtureBenchmark
             double oursLogLikelihood = 0, peerLogLikelihood = 0;
             for (int round = 0; round <= rounds; round++)
             {
+                Timing.Settle();
                 var clock = Stopwatch.StartNew();
                 double ll = 0;
                 for (int c = 0; c < 2; c++)
@@ -69,7 +70,9 @@ public static class MixtureBenchmark
                     ll += mixture.LowerBound / 2;
                 }
                 double ours = clock.Elapsed.TotalSeconds;
+                Timing.Settle();
                 var answer = peer.Ask($"em {iterations}");
+                Timing.Settle();
                 clock.Restart();
                 foreach (var x in tensors)
                 {
@@ -77,6 +80,7 @@ public static class MixtureBenchmark
                     KMeans.Centres(x, components, 100, generator).Dispose();
                 }
                 double oursInit = clock.Elapsed.TotalSeconds;
+                Timing.Settle();
                 double peerInit = peer.Ask($"init {round}").GetProperty("seconds").GetDouble();
                 if (round == 0) continue; // warm-up
                 fit.Faces.Add(ours);

@@ -84,16 +84,16 @@ public static class ScoreBenchmark
                 bool keep = round > 0; // round 0 warms both sides up
                 void Throughput(int index, Func<IDataView> faces, string peerCommand)
                 {
-                    Settle();
+                    Timing.Settle();
                     double ours = rows / Seconds(() => ReadScores(faces()));
-                    Settle();
+                    Timing.Settle();
                     double theirs = rows / peer.Ask(peerCommand).GetProperty("seconds").GetDouble();
                     if (keep) { cases[index].Faces.Add(ours); cases[index].Peer.Add(theirs); }
                 }
                 void Direct(int index, NetworkPredictionTransformer network, string peerCommand)
                 {
                     var features = data.Test.Features;
-                    Settle();
+                    Timing.Settle();
                     double ours = rows / Seconds(() =>
                     {
                         int batch = network.BatchSize, width = data.Test.Dimension;
@@ -105,15 +105,15 @@ public static class ScoreBenchmark
                             network.Model.Network.PredictProbabilities(dense, count);
                         }
                     });
-                    Settle();
+                    Timing.Settle();
                     double theirs = rows / peer.Ask(peerCommand).GetProperty("seconds").GetDouble();
                     if (keep) { cases[index].Faces.Add(ours); cases[index].Peer.Add(theirs); }
                 }
                 void Latency(int index, PredictionEngine<Serving.ServedModel.FaceRow, Serving.ServedModel.ScoreRow> ours, string model)
                 {
-                    Settle();
+                    Timing.Settle();
                     var mine = single.Select(row => Seconds(() => ours.Predict(row)) * 1000).ToList();
-                    Settle();
+                    Timing.Settle();
                     var theirs = peer.Ask($"single {model} {single.Count}").GetProperty("milliseconds").EnumerateArray().Select(v => v.GetDouble()).ToList();
                     if (!keep) return;
                     cases[index].Faces.Add(Percentile(mine, 0.5)); cases[index].Peer.Add(Percentile(theirs, 0.5));
@@ -127,9 +127,9 @@ public static class ScoreBenchmark
                 Latency(5, engine, "cnn");
                 Latency(7, mlpEngine, "mlp");
                 // faces evaluate's work (one scoring pass, every metric) against scoring alone, both Faces.
-                Settle();
+                Timing.Settle();
                 double evaluate = rows / Seconds(() => Evaluation.ModelEvaluator.Evaluate(ml, cnn.Model, data, data.Test));
-                Settle();
+                Timing.Settle();
                 double transform = rows / Seconds(() => ReadScores(cnn.Model.Transform(input)));
                 if (keep) { cases[9].Faces.Add(evaluate); cases[9].Peer.Add(transform); }
                 // The same batches straight through the network: what ML.NET's cursors add is the difference to Transform.
@@ -207,12 +207,6 @@ public static class ScoreBenchmark
             yield return score.DenseValues().ToArray();
         }
     }
-
-    /// <summary>
-    /// A pause before each side's timed region: after a call, OpenBLAS's and OpenMP's worker threads keep spinning on the
-    /// cores for up to a few hundred milliseconds, and whichever side ran next was timed against them.
-    /// </summary>
-    private static void Settle() => Thread.Sleep(400);
 
     private static double Seconds(Action action)
     {

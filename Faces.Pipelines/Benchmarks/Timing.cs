@@ -21,6 +21,12 @@ internal static class Timing
         return samples.Select(Median).ToArray();
     }
 
+    /// <summary>
+    /// A pause before each side's timed region: after a call, OpenBLAS's and OpenMP's worker threads keep spinning on the
+    /// cores for up to a few hundred milliseconds, and whichever side ran next was timed against them.
+    /// </summary>
+    public static void Settle() => Thread.Sleep(400);
+
     public static double Median(IEnumerable<double> values)
     {
         var sorted = values.OrderBy(v => v).ToArray();
