@@ -42,7 +42,7 @@ public static class MemoryBenchmark
             var faces = Child(output, Environment.ProcessPath!, (host ? new[] { typeof(MemoryBenchmark).Assembly.Location } : Array.Empty<string>())
                 .Concat(new[] { "benchmark", "memory", "--child", "--epochs", epochs.ToString(CultureInfo.InvariantCulture), "--threads", threads.ToString(CultureInfo.InvariantCulture) }), null);
             var options = Training(epochs, threads);
-            var peer = Child(output, PythonPeer.Python, new[] { Script(folder), folder, epochs.ToString(CultureInfo.InvariantCulture),
+            var peer = Child(output, PythonPeer.Python, new[] { PythonPeer.WriteScript("memory_peer.py", folder), folder, epochs.ToString(CultureInfo.InvariantCulture),
                 options.BatchSize.ToString(CultureInfo.InvariantCulture), options.LearningRate.ToString(CultureInfo.InvariantCulture),
                 options.Momentum.ToString(CultureInfo.InvariantCulture), threads.ToString(CultureInfo.InvariantCulture) }, "python3-torch");
             if (faces == null || peer == null) return false;
@@ -71,15 +71,6 @@ public static class MemoryBenchmark
             record => output.WriteLine($"{record.Epoch} {Status("VmRSS").ToString("F1", CultureInfo.InvariantCulture)}"));
         output.WriteLine($"peak {Status("VmHWM").ToString("F1", CultureInfo.InvariantCulture)}");
         output.WriteLine("torch - -");
-    }
-
-    private static string Script(string folder)
-    {
-        string script = Path.Combine(folder, "memory_peer.py");
-        using var resource = typeof(MemoryBenchmark).Assembly.GetManifestResourceStream("Faces.Pipelines.Benchmarks.Peers.memory_peer.py")!;
-        using var file = File.Create(script);
-        resource.CopyTo(file);
-        return script;
     }
 
     /// <summary>A field of /proc/self/status in MB.</summary>

@@ -27,11 +27,7 @@ internal sealed class PeerSession : IDisposable
     /// </summary>
     public static PeerSession? Start(TextWriter output, string name, string folder, IEnumerable<string> arguments, string peerName, string debianPackages)
     {
-        string script = Path.Combine(folder, name);
-        using (var resource = typeof(PeerSession).Assembly.GetManifestResourceStream($"Faces.Pipelines.Benchmarks.Peers.{name}")
-                              ?? throw new InvalidOperationException($"Peer script {name} is not embedded."))
-        using (var file = File.Create(script))
-            resource.CopyTo(file);
+        string script = PythonPeer.WriteScript(name, folder);
         if (!File.Exists(PythonPeer.Python))
         {
             output.WriteLine($"{peerName} peer missing: {PythonPeer.Python} not found (apt-get install {debianPackages})");

@@ -7,17 +7,24 @@ internal static class PythonPeer
 {
     public const string Python = "/usr/bin/python3";
 
+    /// <summary>Writes the embedded peer script <paramref name="name"/> (under Benchmarks/Peers) to <paramref name="folder"/>; its path.</summary>
+    public static string WriteScript(string name, string folder)
+    {
+        string script = Path.Combine(folder, name);
+        using var resource = typeof(PythonPeer).Assembly.GetManifestResourceStream($"Faces.Pipelines.Benchmarks.Peers.{name}")
+                             ?? throw new InvalidOperationException($"Peer script {name} is not embedded in {typeof(PythonPeer).Assembly.GetName().Name}.");
+        using var file = File.Create(script);
+        resource.CopyTo(file);
+        return script;
+    }
+
     /// <summary>
     /// Standard output of the peer script <paramref name="name"/> (a .py file under Benchmarks/Peers, embedded in this
     /// assembly and written to <paramref name="folder"/>), or null after writing why it failed and what to install.
     /// </summary>
     public static string? Run(TextWriter output, string name, string folder, IEnumerable<string> arguments, string peerName, string debianPackage)
     {
-        string script = Path.Combine(folder, name);
-        using (var resource = typeof(PythonPeer).Assembly.GetManifestResourceStream($"Faces.Pipelines.Benchmarks.Peers.{name}")
-                              ?? throw new InvalidOperationException($"Peer script {name} is not embedded in {typeof(PythonPeer).Assembly.GetName().Name}."))
-        using (var file = File.Create(script))
-            resource.CopyTo(file);
+        string script = WriteScript(name, folder);
         if (!File.Exists(Python))
         {
             output.WriteLine($"{peerName} peer missing: {Python} not found (apt-get install {debianPackage})");
