@@ -27,6 +27,56 @@ public sealed class NetworkTests
         Assert.Equal(42_591, c.ParameterCount);
     }
 
+    [Theory]
+    [InlineData(48, 48)] // the pools divide the maps
+    [InlineData(50, 47)] // they leave a remainder
+    public void Scoring_without_gradients_gives_exactly_the_training_forward_values(int height, int width)
+    {
+        using var network = FacesNetwork.Create(new CnnArchitecture { Height = height, Width = width }, 5);
+        using var x = randn(new long[] { 6, height * width }, generator: new Generator(3));
+        using var training = network.Module.forward(x); // gradients on: the explicit convolution function
+        using var scoring = network.Logits(x);           // no gradients: libtorch's convolution directly
+        Assert.Equal(training.shape, scoring.shape);
+        Assert.True(training.detach().eq(scoring).all().item<bool>(), "scoring differs from the training forward pass");
+    }
+
+    [Theory]
+    [InlineData(48, 48)] // the pools divide the maps
+    [InlineData(28, 29)] // they do not (Fashion-MNIST's size and an odd width): the remainder is dropped
+    public void Scoring_pools_to_max_pool2d_values_and_training_keeps_its_gradients(int height, int width)
+    {
+        using var network = FacesNetwork.Create(new CnnArchitecture { Height = height, Width = width }, 7);
+        var cnn = (Cnn)network.Module;
+        var parameters = cnn.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        using var x = randn(new long[] { 5, height * width }, generator: new Generator(9));
+        using var labels = tensor(new long[] { 0, 3, 6, 2, 5 });
+
+        // Scoring (no gradients) pools by strided maxima; training through max_pool2d with its backward.
+        Tensor ours;
+        using (no_grad()) ours = cnn.forward(x);
+        using var trained = cnn.forward(x);
+        nn.functional.cross_entropy(trained, labels).backward();
+        var oursGrads = parameters.ToDictionary(p => p.Key, p => p.Value.grad!.clone());
+        foreach (var p in parameters.Values) p.grad!.zero_();
+
+        // The same weights through libtorch's own layers: relu, max_pool2d, native convolution and its backward.
+        using var image = x.view(-1, 1, height, width);
+        using var pooled1 = nn.functional.max_pool2d(nn.functional.relu(nn.functional.conv2d(image, parameters["conv1.weight"], parameters["conv1.bias"], padding: new long[] { 2, 2 })), 3);
+        using var pooled2 = nn.functional.max_pool2d(nn.functional.relu(nn.functional.conv2d(pooled1, parameters["conv2.weight"], parameters["conv2.bias"], padding: new long[] { 2, 2 })), 2);
+        using var reference = nn.functional.linear(pooled2.flatten(1), parameters["fc.weight"], parameters["fc.bias"]);
+        nn.functional.cross_entropy(reference, labels).backward();
+
+        Assert.True(ours.eq(reference.detach()).all().item<bool>(), "scoring values differ from max_pool2d's");
+        Assert.True(trained.detach().eq(reference.detach()).all().item<bool>(), "training values differ from max_pool2d's");
+        ours.Dispose();
+        foreach (var (name, p) in parameters)
+        {
+            double scale = p.grad!.abs().max().item<float>();
+            double difference = (oursGrads[name] - p.grad!).abs().max().item<float>();
+            Assert.True(difference <= 1e-5 * Math.Max(scale, 1e-3), $"{name}: gradients differ by {difference} (largest {scale})");
+        }
+    }
+
     [Fact]
     public void First_layer_weights_are_each_units_own_weights_in_row_order()
     {

@@ -35,8 +35,32 @@ public sealed class Cnn : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var x = input.dim() == 4 ? input : input.view(-1, architecture.Channels, architecture.Height, architecture.Width);
-        x = F.max_pool2d(F.relu(conv1.forward(x)), architecture.Pool1);
-        x = F.max_pool2d(F.relu(conv2.forward(x)), architecture.Pool2);
+        x = ReluMaxPool(conv1.forward(x), architecture.Pool1);
+        x = ReluMaxPool(conv2.forward(x), architecture.Pool2);
         return fc.forward(x.flatten(1)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// ReLU, then non-overlapping k×k max-pooling. Scoring (no gradients) pools by k−1 element-wise maxima of strided
+    /// views along the rows, then along the columns: the same values as max_pool2d, whose kernel measured 14x slower for
+    /// 3×3 windows here (33 µs against 2.4 µs per 48x48x8 example) and was most of a scoring pass. Rows and columns that
+    /// fill no whole window are dropped, as max_pool2d drops them.
+    /// </summary>
+    private static Tensor ReluMaxPool(Tensor x, int k)
+    {
+        using var scope = NewDisposeScope();
+        var activated = F.relu(x);
+        long n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
+        // Training keeps max_pool2d: through autograd the chain of maxima measured 2x slower per epoch than its backward.
+        if (k == 1 || is_grad_enabled()) return (k == 1 ? activated : F.max_pool2d(activated, k)).MoveToOuterDisposeScope();
+        long ph = h / k * k, pw = w / k * k; // like max_pool2d, a remainder that fills no window is dropped
+        var kept = ph == h && pw == w ? activated : activated.narrow(2, 0, ph).narrow(3, 0, pw);
+        var rows = kept.contiguous().view(n, c, ph / k, k, pw);
+        var rowMax = rows.select(3, 0);
+        for (int i = 1; i < k; i++) rowMax = rowMax.maximum(rows.select(3, i));
+        var columns = rowMax.contiguous().view(n, c, ph / k, pw / k, k);
+        var pooled = columns.select(4, 0);
+        for (int i = 1; i < k; i++) pooled = pooled.maximum(columns.select(4, i));
+        return pooled.MoveToOuterDisposeScope();
     }
 }
