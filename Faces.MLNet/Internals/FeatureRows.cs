@@ -105,14 +105,39 @@ internal sealed class FeatureRows
     /// </summary>
     public static void CopyFinite(IExceptionContext host, in VBuffer<float> source, Span<float> destination, string column, long row = -1)
     {
-        source.CopyTo(destination);
-        if (AllFinite(destination)) return;
+        if (source.IsDense && source.Length == destination.Length ? CopyAllFinite(source.GetValues(), destination) : CopyThenCheck(source, destination)) return;
         for (int d = 0; d < destination.Length; d++)
             if (!float.IsFinite(destination[d]))
                 throw host.Except($"{(row >= 0 ? $"Row {row}: " : "")}{column}[{d}] is {destination[d]}; finite values are needed.");
     }
 
-    /// <summary>Whether every value is finite, a vector at a time: v − v is 0 for a finite v and NaN for ±∞ or NaN.</summary>
+    private static bool CopyThenCheck(in VBuffer<float> source, Span<float> destination)
+    {
+        source.CopyTo(destination);
+        return AllFinite(destination);
+    }
+
+    /// <summary>Copies and checks in one pass, a vector at a time: v − v is 0 for a finite v and NaN for ±∞ or NaN.</summary>
+    private static bool CopyAllFinite(ReadOnlySpan<float> values, Span<float> destination)
+    {
+        var sum = System.Numerics.Vector<float>.Zero;
+        int width = System.Numerics.Vector<float>.Count, d = 0;
+        for (; d <= values.Length - width; d += width)
+        {
+            var v = new System.Numerics.Vector<float>(values.Slice(d, width));
+            v.CopyTo(destination.Slice(d, width));
+            sum += v - v;
+        }
+        bool finite = System.Numerics.Vector.EqualsAll(sum, System.Numerics.Vector<float>.Zero);
+        for (; d < values.Length; d++)
+        {
+            destination[d] = values[d];
+            finite &= float.IsFinite(values[d]);
+        }
+        return finite;
+    }
+
+    /// <summary>Whether every value is finite, a vector at a time.</summary>
     private static bool AllFinite(ReadOnlySpan<float> values)
     {
         var sum = System.Numerics.Vector<float>.Zero;

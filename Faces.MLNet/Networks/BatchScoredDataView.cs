@@ -70,7 +70,7 @@ internal sealed class BatchScoredDataView : IDataView
         private readonly ValueGetter<VBuffer<float>>? readFeatures;
         private readonly HashSet<int> active;
         private readonly int classes;
-        private readonly float[] dense;
+        private readonly TorchSharp.torch.Tensor? batch; // in libtorch's memory, reused batch after batch
         private VBuffer<float> row;
         private float[] probabilities = Array.Empty<float>();
         private int filled;
@@ -84,7 +84,7 @@ internal sealed class BatchScoredDataView : IDataView
             this.lookAhead = lookAhead;
             this.active = active;
             classes = ((VectorDataViewType)parent.Schema[parent.scoreIndex].Type).Size;
-            dense = lookAhead == null ? Array.Empty<float>() : new float[checked(parent.batchSize * ((VectorDataViewType)parent.features.Type).Size)];
+            batch = lookAhead == null ? null : parent.model.Network.NewBatch(parent.batchSize);
             readFeatures = lookAhead?.GetGetter<VBuffer<float>>(parent.features);
         }
 
@@ -104,14 +104,15 @@ internal sealed class BatchScoredDataView : IDataView
         private void ReadBatch()
         {
             int size = ((VectorDataViewType)parent.features.Type).Size, count = 0;
+            var rows = Faces.Torch.Models.FacesNetwork.Rows(batch!);
             while (count < parent.batchSize && lookAhead!.MoveNext())
             {
                 readFeatures!(ref row);
-                parent.model.CopyFeatures(row, dense.AsSpan(count * size, size), position + count);
+                parent.model.CopyFeatures(row, rows.Slice(count * size, size), position + count);
                 count++;
             }
             if (count == 0) throw parent.host.Except("The input gave the scorer's two cursors different numbers of rows: it must read the same rows in the same order.");
-            probabilities = parent.model.Score(dense, count);
+            probabilities = parent.model.Score(batch!, count);
             filled = count;
             current = 0;
         }
@@ -156,6 +157,7 @@ internal sealed class BatchScoredDataView : IDataView
             {
                 main.Dispose();
                 lookAhead?.Dispose();
+                batch?.Dispose();
             }
             base.Dispose(disposing);
         }

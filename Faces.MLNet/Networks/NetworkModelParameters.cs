@@ -131,15 +131,23 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
     /// Probabilities for <paramref name="count"/> dense rows of <paramref name="dense"/> in one forward pass
     /// ([count × classes]); an output that is not finite is an error, never a silent NaN score.
     /// </summary>
-    internal float[] Score(float[] dense, int count)
+    internal float[] Score(float[] dense, int count) => Checked(Network.PredictProbabilities(dense, count), dense);
+
+    /// <summary>The same for the first <paramref name="count"/> rows of a batch from <see cref="FacesNetwork.NewBatch"/>.</summary>
+    internal float[] Score(TorchSharp.torch.Tensor batch, int count)
     {
-        float[] probabilities = Network.PredictProbabilities(dense, count);
+        using var rows = count == batch.shape[0] ? batch.alias() : batch.narrow(0, 0, count);
+        return Checked(Network.PredictProbabilities(rows), FacesNetwork.Rows(batch));
+    }
+
+    private float[] Checked(float[] probabilities, ReadOnlySpan<float> inputs)
+    {
         int bad = Array.FindIndex(probabilities, p => !float.IsFinite(p));
         if (bad >= 0)
         {
             int size = inputType.Size, row = bad / outputType.Size;
             throw Host.Except("The network's output for a Features vector is not finite: its values are far outside what the network was trained on " +
-                              $"(largest magnitude {dense.AsSpan(row * size, size).ToArray().Max(MathF.Abs)}).");
+                              $"(largest magnitude {inputs.Slice(row * size, size).ToArray().Max(MathF.Abs)}).");
         }
         return probabilities;
     }

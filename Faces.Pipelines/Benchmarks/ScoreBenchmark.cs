@@ -96,13 +96,14 @@ public static class ScoreBenchmark
                     Timing.Settle();
                     double ours = rows / Seconds(() =>
                     {
-                        int batch = network.BatchSize, width = data.Test.Dimension;
-                        var dense = new float[batch * width];
-                        for (int start = 0; start < rows; start += batch)
+                        int size = network.BatchSize, width = data.Test.Dimension;
+                        using var batch = network.Model.Network.NewBatch(size);
+                        for (int start = 0; start < rows; start += size)
                         {
-                            int count = Math.Min(batch, rows - start);
-                            Array.Copy(features, (long)start * width, dense, 0, (long)count * width);
-                            network.Model.Network.PredictProbabilities(dense, count);
+                            int count = Math.Min(size, rows - start);
+                            features.AsSpan(start * width, count * width).CopyTo(Faces.Torch.Models.FacesNetwork.Rows(batch));
+                            using var part = batch.narrow(0, 0, count);
+                            network.Model.Network.PredictProbabilities(part);
                         }
                     });
                     Timing.Settle();

@@ -99,12 +99,33 @@ public sealed class FacesNetwork : IDisposable
     {
         long width = Architecture.InputSize;
         CheckWidth(count > 0 && rows.LongLength >= count * width, count > 0 ? rows.LongLength / count : 0);
+        using var batch = NewBatch(count);
+        rows.AsSpan(0, (int)(count * width)).CopyTo(Rows(batch));
+        return PredictProbabilities(batch);
+    }
+
+    /// <summary>
+    /// An uninitialised [<paramref name="count"/>, inputs] float32 batch in libtorch's own (aligned) memory, to be filled
+    /// through <see cref="Rows"/> and scored by <see cref="PredictProbabilities(Tensor)"/>; reusable for batch after batch.
+    /// </summary>
+    /// <remarks>
+    /// libtorch's memory, not a copy of a managed array: a matrix product's rounding can depend on where its input
+    /// starts, and a managed array's address changes from call to call; scores must not.
+    /// </remarks>
+    public Tensor NewBatch(int count)
+    {
+        TorchRuntime.EnsureInitialized();
+        return empty(new long[] { count, Architecture.InputSize }, dtype: ScalarType.Float32);
+    }
+
+    /// <summary>A batch's values, row after row, to write examples into.</summary>
+    public static Span<float> Rows(Tensor batch) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(batch.bytes);
+
+    /// <summary>Class probabilities for a [count, inputs] CPU batch in one forward pass: [count × classes], row after row.</summary>
+    public float[] PredictProbabilities(Tensor batch)
+    {
         using var scope = NewDisposeScope();
-        // Copied into libtorch's own (aligned) memory: a matrix product's rounding can depend on where its input
-        // starts, and a managed array's address changes from call to call; scores must not.
-        using var view = count * width == rows.LongLength ? tensor(rows, new long[] { count, width }) : tensor(rows.AsSpan(0, (int)(count * width)).ToArray(), new long[] { count, width });
-        var x = view.clone();
-        return nn.functional.softmax(Logits(x), 1).cpu().data<float>().ToArray();
+        return nn.functional.softmax(Logits(batch), 1).cpu().data<float>().ToArray();
     }
 
     /// <summary>Whole-split cross-entropy (mean), accuracy, probabilities and predictions.</summary>
