@@ -114,42 +114,30 @@ internal sealed class FeatureRows
     private static bool CopyThenCheck(in VBuffer<float> source, Span<float> destination)
     {
         source.CopyTo(destination);
-        return AllFinite(destination);
+        return CopyAllFinite(destination, Span<float>.Empty);
     }
 
-    /// <summary>Copies and checks in one pass, a vector at a time: v − v is 0 for a finite v and NaN for ±∞ or NaN.</summary>
+    /// <summary>
+    /// Whether every value is finite, copying them to <paramref name="destination"/> on the way unless it is empty; one
+    /// pass, a vector at a time: v − v is 0 for a finite v and NaN for ±∞ or NaN.
+    /// </summary>
     private static bool CopyAllFinite(ReadOnlySpan<float> values, Span<float> destination)
     {
+        bool copy = !destination.IsEmpty;
         var sum = System.Numerics.Vector<float>.Zero;
         int width = System.Numerics.Vector<float>.Count, d = 0;
         for (; d <= values.Length - width; d += width)
         {
             var v = new System.Numerics.Vector<float>(values.Slice(d, width));
-            v.CopyTo(destination.Slice(d, width));
+            if (copy) v.CopyTo(destination.Slice(d, width));
             sum += v - v;
         }
         bool finite = System.Numerics.Vector.EqualsAll(sum, System.Numerics.Vector<float>.Zero);
         for (; d < values.Length; d++)
         {
-            destination[d] = values[d];
+            if (copy) destination[d] = values[d];
             finite &= float.IsFinite(values[d]);
         }
         return finite;
-    }
-
-    /// <summary>Whether every value is finite, a vector at a time.</summary>
-    private static bool AllFinite(ReadOnlySpan<float> values)
-    {
-        var sum = System.Numerics.Vector<float>.Zero;
-        int width = System.Numerics.Vector<float>.Count, d = 0;
-        for (; d <= values.Length - width; d += width)
-        {
-            var v = new System.Numerics.Vector<float>(values.Slice(d, width));
-            sum += v - v;
-        }
-        if (!System.Numerics.Vector.EqualsAll(sum, System.Numerics.Vector<float>.Zero)) return false;
-        for (; d < values.Length; d++)
-            if (!float.IsFinite(values[d])) return false;
-        return true;
     }
 }

@@ -16,8 +16,7 @@ namespace Faces.Pipelines.Benchmarks;
 /// </summary>
 public static class FashionMnistBenchmark
 {
-    private static string Spread(List<double> values) =>
-        $"{Timing.Median(values):F2} ({values.Min():F2}–{values.Max():F2})";
+    private static string Spread(List<double> values) => Timing.Spread(values, v => v.ToString("F2", CultureInfo.InvariantCulture));
 
     public static bool Run(TextWriter output, ModelKind model, int epochs, int threads, string folder = IdxLoader.DebianFashionMnistFolder,
         ConvolutionKind convolution = ConvolutionKind.Explicit)

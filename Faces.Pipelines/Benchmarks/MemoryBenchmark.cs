@@ -85,10 +85,7 @@ public static class MemoryBenchmark
             output.WriteLine($"{program} not found{(debianPackage != null ? $" (apt-get install {debianPackage})" : "")}");
             return null;
         }
-        var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment.Remove("OPENBLAS_CORETYPE");
-        start.Environment.Remove("OPENBLAS_L2_SIZE");
-        using var process = Process.Start(start)!;
+        using var process = Process.Start(PythonPeer.PeerStart(program, arguments))!;
         var errors = process.StandardError.ReadToEndAsync();
         var lines = process.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         process.WaitForExit();

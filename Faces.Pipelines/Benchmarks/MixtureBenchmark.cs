@@ -114,6 +114,5 @@ public static class MixtureBenchmark
         }
     }
 
-    private static string Spread(List<double> values) =>
-        $"{Timing.Median(values):F3} ({values.Min():F3}–{values.Max():F3})";
+    private static string Spread(List<double> values) => Timing.Spread(values, v => v.ToString("F3", CultureInfo.InvariantCulture));
 }

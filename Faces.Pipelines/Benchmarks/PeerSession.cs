@@ -21,9 +21,8 @@ internal sealed class PeerSession : IDisposable
     }
 
     /// <summary>
-    /// Starts the embedded script <paramref name="name"/> with Debian's python3; null (after saying why and what to
-    /// install) when it cannot start. OpenBLAS tuning variables of this machine's shell are removed for the peer only:
-    /// with them set, Debian's OpenBLAS runs at half speed.
+    /// Starts the embedded script <paramref name="name"/> with Debian's python3 (<see cref="PythonPeer.PeerStart"/>);
+    /// null (after saying why and what to install) when it cannot start.
     /// </summary>
     public static PeerSession? Start(TextWriter output, string name, string folder, IEnumerable<string> arguments, string peerName, string debianPackages)
     {
@@ -33,11 +32,7 @@ internal sealed class PeerSession : IDisposable
             output.WriteLine($"{peerName} peer missing: {PythonPeer.Python} not found (apt-get install {debianPackages})");
             return null;
         }
-        var start = new ProcessStartInfo(PythonPeer.Python, new[] { script }.Concat(arguments))
-            { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment.Remove("OPENBLAS_CORETYPE");
-        start.Environment.Remove("OPENBLAS_L2_SIZE");
-        var process = Process.Start(start)!;
+        var process = Process.Start(PythonPeer.PeerStart(PythonPeer.Python, new[] { script }.Concat(arguments), input: true))!;
         var errors = process.StandardError.ReadToEndAsync();
         string? first = process.StandardOutput.ReadLine();
         if (first == null)

@@ -7,6 +7,18 @@ internal static class PythonPeer
 {
     public const string Python = "/usr/bin/python3";
 
+    /// <summary>
+    /// A peer's process settings: OpenBLAS tuning variables of this machine's shell are removed for the peer only
+    /// (with them set, Debian's OpenBLAS ran at half speed).
+    /// </summary>
+    public static ProcessStartInfo PeerStart(string program, IEnumerable<string> arguments, bool input = false)
+    {
+        var start = new ProcessStartInfo(program, arguments) { RedirectStandardInput = input, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment.Remove("OPENBLAS_CORETYPE");
+        start.Environment.Remove("OPENBLAS_L2_SIZE");
+        return start;
+    }
+
     /// <summary>Writes the embedded peer script <paramref name="name"/> (under Benchmarks/Peers) to <paramref name="folder"/>; its path.</summary>
     public static string WriteScript(string name, string folder)
     {
@@ -30,7 +42,7 @@ internal static class PythonPeer
             output.WriteLine($"{peerName} peer missing: {Python} not found (apt-get install {debianPackage})");
             return null;
         }
-        var start = new ProcessStartInfo(Python, new[] { script }.Concat(arguments)) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = PeerStart(Python, new[] { script }.Concat(arguments));
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         string stderr = process.StandardError.ReadToEnd();

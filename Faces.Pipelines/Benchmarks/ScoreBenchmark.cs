@@ -50,9 +50,9 @@ public static class ScoreBenchmark
             var cnnNetwork = Network(cnn);
             var mlpNetwork = Network(mlp);
             var engine = ml.Model.CreatePredictionEngine<Serving.ServedModel.FaceRow, Serving.ServedModel.ScoreRow>(cnn.Model,
-                inputSchemaDefinition: FaceRowDefinition(data.Test.Dimension));
+                inputSchemaDefinition: Serving.ServedModel.FaceRowDefinition(new VectorDataViewType(NumberDataViewType.Single, data.Test.Dimension)));
             var mlpEngine = ml.Model.CreatePredictionEngine<Serving.ServedModel.FaceRow, Serving.ServedModel.ScoreRow>(mlp.Model,
-                inputSchemaDefinition: FaceRowDefinition(data.Test.Dimension));
+                inputSchemaDefinition: Serving.ServedModel.FaceRowDefinition(new VectorDataViewType(NumberDataViewType.Single, data.Test.Dimension)));
             var single = Enumerable.Range(0, Math.Min(latencyRows, rows)).Select(n => new Serving.ServedModel.FaceRow { Features = data.Test.Row(n).ToArray() }).ToList();
 
             // Both sides compute the same probabilities (first 50 rows), or the timings compare different work.
@@ -117,8 +117,8 @@ public static class ScoreBenchmark
                     Timing.Settle();
                     var theirs = peer.Ask($"single {model} {single.Count}").GetProperty("milliseconds").EnumerateArray().Select(v => v.GetDouble()).ToList();
                     if (!keep) return;
-                    cases[index].Faces.Add(Percentile(mine, 0.5)); cases[index].Peer.Add(Percentile(theirs, 0.5));
-                    cases[index + 1].Faces.Add(Percentile(mine, 0.99)); cases[index + 1].Peer.Add(Percentile(theirs, 0.99));
+                    cases[index].Faces.Add(Timing.Percentile(mine, 0.5)); cases[index].Peer.Add(Timing.Percentile(theirs, 0.5));
+                    cases[index + 1].Faces.Add(Timing.Percentile(mine, 0.99)); cases[index + 1].Peer.Add(Timing.Percentile(theirs, 0.99));
                 }
                 Throughput(0, () => cnn.Model.Transform(input), "batch cnn 100");
                 Throughput(1, () => cnnNetwork.RowByRow.Transform(input), "batch cnn 100");
@@ -174,13 +174,6 @@ public static class ScoreBenchmark
     private static NetworkPredictionTransformer Network(TrainedModel model) =>
         ((IEnumerable<ITransformer>)model.Model).OfType<NetworkPredictionTransformer>().Single();
 
-    private static SchemaDefinition FaceRowDefinition(int dimension)
-    {
-        var definition = SchemaDefinition.Create(typeof(Serving.ServedModel.FaceRow));
-        definition[nameof(Serving.ServedModel.FaceRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, dimension);
-        return definition;
-    }
-
     /// <summary>Reads every row's Score through one cursor into one reused buffer (what is timed): the rows read.</summary>
     private static int ReadScores(IDataView scored)
     {
@@ -216,14 +209,7 @@ public static class ScoreBenchmark
         return clock.Elapsed.TotalSeconds;
     }
 
-    private static double Percentile(List<double> values, double q)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
-    }
-
-    private static string Spread(List<double> values) =>
-        $"{F(Timing.Median(values))} ({F(values.Min())}–{F(values.Max())})";
+    private static string Spread(List<double> values) => Timing.Spread(values, F);
 
     private static string F(double v) => v >= 100 ? v.ToString("F0", CultureInfo.InvariantCulture) : v.ToString("F3", CultureInfo.InvariantCulture);
 

@@ -44,7 +44,7 @@ internal static class ServeBenchmark
                 var (latencies, errors, elapsed) = Load(address, photo, clients, seconds);
                 var sorted = latencies.OrderBy(v => v).ToList();
                 double rps = sorted.Count / elapsed;
-                output.WriteLine($"{clients,8} {rps,8:F1} {Percentile(sorted, 0.5),8:F1} {Percentile(sorted, 0.99),8:F1} {errors,7} {rps / ceiling,10:P0}");
+                output.WriteLine($"{clients,8} {rps,8:F1} {Timing.Percentile(sorted, 0.5),8:F1} {Timing.Percentile(sorted, 0.99),8:F1} {errors,7} {rps / ceiling,10:P0}");
                 ok &= errors == 0;
             }
             process.Refresh();
@@ -121,5 +121,4 @@ internal static class ServeBenchmark
         }
     }
 
-    private static double Percentile(List<double> sorted, double q) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(q * sorted.Count))];
 }

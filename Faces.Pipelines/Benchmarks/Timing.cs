@@ -27,6 +27,17 @@ internal static class Timing
     /// </summary>
     public static void Settle() => Thread.Sleep(400);
 
+    /// <summary>The nearest-rank <paramref name="q"/> quantile (0.5: median, 0.99: p99); NaN for no values.</summary>
+    public static double Percentile(IEnumerable<double> values, double q)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+    }
+
+    /// <summary>"median (min–max)", each value written by <paramref name="show"/>.</summary>
+    public static string Spread(IReadOnlyCollection<double> values, Func<double, string> show) =>
+        $"{show(Median(values))} ({show(values.Min())}–{show(values.Max())})";
+
     public static double Median(IEnumerable<double> values)
     {
         var sorted = values.OrderBy(v => v).ToArray();

@@ -41,8 +41,7 @@ public sealed class ServedModel
         if (side * side != size) throw new InvalidDataException($"{path}: the model takes {size} features, not a square grayscale image.");
         var classes = (IReadOnlyList<string>?)ModelEvaluator.ClassNames(model, input)
                       ?? Enumerable.Range(0, ((VectorDataViewType)model.GetOutputSchema(input)["Score"].Type).Size).Select(i => $"class {i}").ToList();
-        var definition = SchemaDefinition.Create(typeof(FaceRow));
-        definition[nameof(FaceRow.Features)].ColumnType = input["Features"].Type;
+        var definition = FaceRowDefinition(input["Features"].Type);
         var pool = new DefaultObjectPool<PredictionEngine<FaceRow, ScoreRow>>(
             new EnginePolicy(() => ml.Model.CreatePredictionEngine<FaceRow, ScoreRow>(model, inputSchemaDefinition: definition)), Environment.ProcessorCount);
         return new ServedModel(path, classes, side, ModelProvenance.Read(path), pool);
@@ -65,6 +64,14 @@ public sealed class ServedModel
     /// <summary>The faces of an image (or the whole image as one), scored.</summary>
     public IReadOnlyList<FaceExpression> Recognize(OpenCvSharp.Mat gray, IReadOnlyList<FaceBox> boxes) =>
         boxes.Select(box => FaceExpression.From(box, Score(FaceDetector.FacePixels(gray, box, Side, Side)), ClassNames)).ToList();
+
+    /// <summary>The schema of <see cref="FaceRow"/> with its Features vector of the model's known size.</summary>
+    public static SchemaDefinition FaceRowDefinition(DataViewType features)
+    {
+        var definition = SchemaDefinition.Create(typeof(FaceRow));
+        definition[nameof(FaceRow.Features)].ColumnType = features;
+        return definition;
+    }
 
     public sealed class FaceRow
     {
