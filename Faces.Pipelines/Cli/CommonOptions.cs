@@ -31,5 +31,29 @@ internal static class CommonOptions
         return option;
     }
 
+    /// <summary>Refuses values of <paramref name="option"/> outside minimum..maximum before anything runs, naming the option.</summary>
+    public static Option<int> Within(this Option<int> option, int minimum, int maximum = int.MaxValue)
+    {
+        option.Validators.Add(result =>
+        {
+            int value = result.GetValueOrDefault<int>();
+            if (value < minimum || value > maximum)
+                result.AddError($"{option.Name} {value}: give {minimum}{(maximum == int.MaxValue ? " or more" : $" to {maximum}")}.");
+        });
+        return option;
+    }
+
+    /// <summary>The same for every value of a list option.</summary>
+    public static Option<int[]> Within(this Option<int[]> option, int minimum, int maximum = int.MaxValue)
+    {
+        option.Validators.Add(result =>
+        {
+            foreach (int value in result.GetValueOrDefault<int[]>() ?? Array.Empty<int>())
+                if (value < minimum || value > maximum)
+                    result.AddError($"{option.Name} {value}: give {minimum}{(maximum == int.MaxValue ? " or more" : $" to {maximum}")}.");
+        });
+        return option;
+    }
+
     public static Option<FileInfo> Model(string description) => new("--model") { Description = description, Required = true };
 }

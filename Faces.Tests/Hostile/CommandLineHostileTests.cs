@@ -168,6 +168,23 @@ public sealed class CommandLineHostileTests : IDisposable
         Assert.False(File.Exists(out_));
     }
 
+    [Theory]
+    [InlineData("score --rounds 0", "--rounds 0")]
+    [InlineData("score --rows 2000000000", "--rows 2000000000")]
+    [InlineData("score --latency-rows -1", "--latency-rows -1")]
+    [InlineData("score --threads 100000", "--threads 100000")]
+    [InlineData("memory --epochs 0", "--epochs 0")]
+    [InlineData("memory --threads -3", "--threads -3")]
+    [InlineData("mog --rounds 0", "--rounds 0")]
+    [InlineData("fashion --epochs 0", "--epochs 0")]
+    [InlineData("serve --model m.zip --photo p.png --clients 8 0", "--clients 0")]
+    public void Benchmark_options_out_of_range_are_refused_before_anything_runs(string arguments, string mention)
+    {
+        var result = FacesCli.Run(folder, new[] { "benchmark" }.Concat(arguments.Split(' ')).ToArray());
+        AssertOneLineError(result, mention);
+        Assert.DoesNotContain("training", result.Output); // refused at parse time, not after setting up the run
+    }
+
     [Fact]
     public void Outputs_are_checked_before_training_and_killed_runs_leave_nothing_behind()
     {
