@@ -23,6 +23,8 @@ public static class ConvolutionBenchmark
         LayerCase(output, "layer 2: 8->16, 16x16, input needs grad", 8, 16, 16, inputNeedsGrad: true, rounds);
         WeightGradientCase(output, "dE/dW only, layer 1", 1, 8, 48, rounds);
         WeightGradientCase(output, "dE/dW only, layer 2", 8, 16, 16, rounds);
+        WeightGradientCase(output, "dE/dW only, Fashion-MNIST layer 1 (28x28)", 1, 8, 28, rounds);
+        WeightGradientCase(output, "dE/dW only, Fashion-MNIST layer 2 (9x9)", 8, 16, 9, rounds);
         EpochCase(output, images, epochRounds);
     }
 
@@ -54,7 +56,7 @@ public static class ConvolutionBenchmark
         {
             using var dw = ExplicitConvolutionFunction.WeightGradient(padded, grad, shape, method);
         }
-        var methods = new[] { WeightGradientMethod.Im2ColMatMul, WeightGradientMethod.GroupedConvolution, WeightGradientMethod.SwappedAxesConvolution };
+        var methods = new[] { WeightGradientMethod.Im2ColMatMul, WeightGradientMethod.GroupedConvolution, WeightGradientMethod.SwappedAxesConvolution, WeightGradientMethod.DirectSimd };
         var medians = Timing.InterleavedMedians(methods.Select(m => (Action)(() => Run(m))).ToArray(), rounds * 3);
         output.WriteLine($"{name,-44} " + string.Join("  ", methods.Select((m, i) => $"{m} {medians[i] * 1e3:F2} ms")));
     }

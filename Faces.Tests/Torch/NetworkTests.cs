@@ -51,7 +51,7 @@ public sealed class NetworkTests
         using var x = randn(new long[] { 5, height * width }, generator: new Generator(9));
         using var labels = tensor(new long[] { 0, 3, 6, 2, 5 });
 
-        // Scoring (no gradients) pools by strided maxima; training through max_pool2d with its backward.
+        // Scoring (no gradients) pools by strided maxima; training through ReluMaxPoolFunction and its backward.
         Tensor ours;
         using (no_grad()) ours = cnn.forward(x);
         using var trained = cnn.forward(x);

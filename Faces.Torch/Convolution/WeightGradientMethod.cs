@@ -12,4 +12,7 @@ public enum WeightGradientMethod
     Im2ColMatMul,
     /// <summary>A grouped convolution: each example and input channel is a group whose filters are that example's dE/dY.</summary>
     GroupedConvolution,
+    /// <summary>SIMD loops in C# over the padded input and dE/dY (5x5 filters, float32 or float64, output width at
+    /// least one vector); other shapes fall back to <see cref="Auto"/>'s libtorch choice.</summary>
+    DirectSimd,
 }
