@@ -5,10 +5,11 @@ using static TorchSharp.torch;
 namespace Faces.MLNet.Mixtures;
 
 /// <summary>
-/// Fits a <see cref="GaussianMixture"/> by EM, in float64 tensors: a named E-step in log space (log-sum-exp) and
-/// M-step in closed form, the covariance-specific parts in one object per covariance type (<see cref="CovarianceModel"/>),
+/// Fits a <see cref="GaussianMixture"/> by EM in float64: a named E-step in log space (log-sum-exp) and M-step in
+/// closed form, the covariance-specific parts in one object per covariance type (<see cref="CovarianceModel"/>),
 /// with scikit-learn's structure (n_init restarts, reg_covar, converged, lower bound) and the study's variance floor
-/// and initialisation.
+/// and initialisation. Diagonal covariances (the study's) run their steps as C# SIMD loops over the data tensor's
+/// memory (<see cref="DiagonalExpectationMaximization"/>); the other types in tensors.
 /// </summary>
 public sealed class GaussianMixtureFitter(GaussianMixtureOptions options)
 {
@@ -30,21 +31,21 @@ public sealed class GaussianMixtureFitter(GaussianMixtureOptions options)
     {
         TorchRuntime.EnsureInitialized();
         Options.Validate();
-        using var x = data.to_type(ScalarType.Float64);
+        using var x = data.to_type(ScalarType.Float64).contiguous();
         if (x.dim() != 2) throw new ArgumentException($"{name}: data must be [N, D]; got [{string.Join(", ", x.shape)}].");
         long n = x.shape[0];
         if (n < Options.Components)
             throw new ArgumentException($"{name}: {n} rows cannot support {Options.Components} components.");
-        using (var finite = x.isfinite().all(1))
-        {
-            if (!finite.all().item<bool>())
-                throw new ArgumentException($"{name}: row {finite.logical_not().nonzero()[0, 0].item<long>()} has a NaN or infinite value.");
-        }
+        // Diagonal EM runs in C# loops over the tensor's own memory (DiagonalExpectationMaximization).
+        RowMemory? rows = covarianceModel.Type == CovarianceType.Diagonal
+            ? new RowMemory(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(x.bytes)) : null;
+        long firstBad = rows is { } memory ? memory.FirstNonFiniteRow((int)x.shape[1]) : FirstNonFiniteRow(x);
+        if (firstBad >= 0) throw new ArgumentException($"{name}: row {firstBad} has a NaN or infinite value.");
 
         GaussianMixture? best = null;
         for (int restart = 0; restart < Options.Restarts; restart++)
         {
-            var candidate = FitOnce(x, Options.Seed + 7919 * restart);
+            var candidate = FitOnce(x, rows, Options.Seed + 7919 * restart);
             if (best == null || candidate.LowerBound > best.LowerBound)
             {
                 best?.Dispose();
@@ -58,17 +59,20 @@ public sealed class GaussianMixtureFitter(GaussianMixtureOptions options)
         return best!;
     }
 
-    private GaussianMixture FitOnce(Tensor x, int seed)
+    private GaussianMixture FitOnce(Tensor x, RowMemory? rows, int seed)
     {
         using var generator = new Generator((ulong)seed);
-        using var squares = x * x;
         var (weights, means, covariances) = Initialize(x, generator);
         if (Options.Initialization == MixtureInitialization.KMeans && Options.InitializeFromClusters)
         {
-            using var hard = HardAssignment(x, squares, means);
+            using var clusterSquares = x * x;
+            using var hard = HardAssignment(x, clusterSquares, means);
             DisposeAll(weights, means, covariances);
-            (weights, means, covariances) = MStep(x, squares, hard);
+            (weights, means, covariances) = MStep(x, clusterSquares, hard);
         }
+        if (rows is { } memory) return FitDiagonal(memory, x.shape[0], x.shape[1], weights, means, covariances);
+
+        using var squares = x * x;
         var logLikelihoods = new List<double>();
         bool converged = false;
         double previous = double.NaN;
@@ -93,6 +97,50 @@ public sealed class GaussianMixtureFitter(GaussianMixtureOptions options)
             previous = perExample;
         }
         return new GaussianMixture(Options.CovarianceType, weights, means, covariances, logLikelihoods, converged, logLikelihoods[^1] / n);
+    }
+
+    /// <summary>EM for diagonal covariances in managed memory: the same steps and stopping rule as the tensor loop.</summary>
+    private GaussianMixture FitDiagonal(RowMemory rows, long n, long d, Tensor initialWeights, Tensor initialMeans, Tensor initialVariances)
+    {
+        int k = Options.Components;
+        var weights = ToArray(initialWeights);
+        var means = ToArray(initialMeans);
+        var variances = ToArray(initialVariances);
+        DisposeAll(initialWeights, initialMeans, initialVariances);
+        var em = new DiagonalExpectationMaximization(rows, (int)n, (int)d, k, Faces.Torch.TorchEnvironment.Threads);
+        var responsibilities = new double[n * k];
+        var logLikelihoods = new List<double>();
+        bool converged = false;
+        double previous = double.NaN;
+        for (int iteration = 0; iteration < Options.MaxIterations; iteration++)
+        {
+            double total = em.EStep(weights, means, variances, responsibilities);
+            logLikelihoods.Add(total);
+            em.MStep(responsibilities, Options.RegCovar, Options.VarianceFloor, weights, means, variances);
+            double perExample = total / n;
+            if (Options.Tolerance > 0 && !double.IsNaN(previous) && Math.Abs(perExample - previous) <= Options.Tolerance * Math.Abs(perExample))
+            {
+                converged = true;
+                break;
+            }
+            previous = perExample;
+        }
+        return new GaussianMixture(Options.CovarianceType, tensor(weights), tensor(means, new long[] { k, d }), tensor(variances, new long[] { k, d }),
+            logLikelihoods, converged, logLikelihoods[^1] / n);
+    }
+
+    private static double[] ToArray(Tensor t)
+    {
+        using var contiguous = t.to_type(ScalarType.Float64).contiguous();
+        return contiguous.data<double>().ToArray();
+    }
+
+    private static long FirstNonFiniteRow(Tensor x)
+    {
+        using var finite = x.isfinite().all(1);
+        if (finite.all().item<bool>()) return -1;
+        using var bad = finite.logical_not().nonzero();
+        return bad[0, 0].item<long>();
     }
 
     /// <summary>E-step: responsibilities γ_nk [N, K] (in log space, then exponentiated) and Σ_n log p(x_n) of the current parameters.</summary>
@@ -137,24 +185,24 @@ public sealed class GaussianMixtureFitter(GaussianMixtureOptions options)
         using var scope = NewDisposeScope();
         int k = Options.Components;
         long d = x.shape[1];
-        var dataMean = x.mean(new long[] { 0 });
-        var dataVariance = x.var(0, unbiased: false);
-        var dataStd = dataVariance.sqrt();
+        // The data's moments only where the start needs them (a pass over the data each: 3 ms for 500×2304 here).
+        bool givenVariances = Options.Initialization == MixtureInitialization.Given && Options.InitialVariances != null;
+        var dataVariance = givenVariances ? null : x.var(0, unbiased: false);
 
         var weights = (Options.RandConst + rand(k, dtype: ScalarType.Float64, generator: generator));
         weights = weights / weights.sum();
         Tensor means = Options.Initialization switch
         {
-            MixtureInitialization.Random => dataMean + randn(new long[] { k, d }, dtype: ScalarType.Float64, generator: generator) * (dataStd / Options.RandConst),
+            MixtureInitialization.Random => x.mean(new long[] { 0 }) + randn(new long[] { k, d }, dtype: ScalarType.Float64, generator: generator) * (dataVariance!.sqrt() / Options.RandConst),
             MixtureInitialization.KMeans => KMeans.Centres(x, k, Options.KMeansIterations, generator),
             _ => tensor(Options.InitialMeans!.SelectMany(r => r.Length == d ? r : throw new ArgumentException($"InitialMeans rows must have {d} values.")).ToArray(), new long[] { k, d }),
         };
         if (Options.Initialization == MixtureInitialization.Given)
             weights = Options.InitialWeights != null ? tensor(Options.InitialWeights) : full(k, 1.0 / k, dtype: ScalarType.Float64);
 
-        var variances = (2 * dataVariance).clamp_min(Options.VarianceFloor).expand(k, d).clone();
-        if (Options.Initialization == MixtureInitialization.Given && Options.InitialVariances != null)
-            variances = tensor(Options.InitialVariances.SelectMany(r => r).ToArray(), new long[] { k, d });
+        var variances = givenVariances
+            ? tensor(Options.InitialVariances!.SelectMany(r => r).ToArray(), new long[] { k, d })
+            : (2 * dataVariance!).clamp_min(Options.VarianceFloor).expand(k, d).clone();
         var covariances = covarianceModel.Initial(variances);
         return (weights.MoveToOuterDisposeScope(), means.MoveToOuterDisposeScope(), covariances.MoveToOuterDisposeScope());
     }

@@ -30,5 +30,18 @@ for kind in ["diag", "spherical", "tied", "full"]:
     out[kind] = {"weights": gm.weights_.tolist(), "means": gm.means_.tolist(),
                  "covariances": np.asarray(gm.covariances_).ravel().tolist(), "lower_bound": gm.lower_bound_,
                  "score_samples": gm.score_samples(X[:5]).tolist()}
+
+# A wider diagonal case for Faces' SIMD EM loops: 11 dimensions (two 4-wide vectors and a scalar tail), 6 components
+# (a block of 4 and a partial block), float64 data given as is (no float32 round trip), so agreement is ~1e-10.
+N2, D2, K2, ITER2 = 90, 11, 6, 6
+X2 = np.array([[(n % K2) * 1.5 + math.sin(0.37 * n * (d + 1) + 0.2 * d) * (1 + 0.1 * d) for d in range(D2)] for n in range(N2)])
+weights2 = np.array([(c + 1.0) for c in range(K2)]); weights2 /= weights2.sum()
+means2 = np.array([[c * 1.4 + 0.3 * math.cos(c + d) for d in range(D2)] for c in range(K2)])
+gm = GaussianMixture(K2, covariance_type="diag", max_iter=ITER2, tol=0, reg_covar=1e-6,
+                     weights_init=weights2, means_init=means2, precisions_init=np.full((K2, D2), 1 / 0.8))
+gm.fit(X2)
+out["diag_wide"] = {"rows": N2, "dimension": D2, "components": K2, "iterations": ITER2, "weights": gm.weights_.tolist(),
+                    "means": gm.means_.tolist(), "covariances": np.asarray(gm.covariances_).ravel().tolist(),
+                    "lower_bound": gm.lower_bound_}
 with open("sklearn_reference.json", "w") as f:
     json.dump(out, f, indent=1)

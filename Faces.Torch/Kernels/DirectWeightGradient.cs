@@ -13,6 +13,7 @@ namespace Faces.Torch.Kernels;
 /// summed in <typeparamref name="T"/>, examples in double. One thread: on 2 cores a parallel version measured slower
 /// per Fashion-MNIST epoch (0.89–1.03x PyTorch against 0.84–0.89x) — libtorch's OpenMP workers keep spinning on the
 /// other cores after each of its parallel operations.
+/// Kernels are compiled fully optimised on first use (AggressiveOptimization), not after tiering.
 /// </summary>
 internal static class DirectWeightGradient<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -25,6 +26,7 @@ internal static class DirectWeightGradient<T> where T : unmanaged, IFloatingPoin
         TensorSpans.Holds<T>(paddedInput) && TensorSpans.Holds<T>(gradOutput) &&
         paddedInput.shape[2] == gradOutput.shape[2] + FilterSize - 1 && paddedInput.shape[3] == gradOutput.shape[3] + FilterSize - 1;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor Compute(Tensor paddedInput, Tensor gradOutput, long[] filterShape)
     {
         int n = (int)paddedInput.shape[0], channels = (int)paddedInput.shape[1], outChannels = (int)filterShape[0];
@@ -58,6 +60,7 @@ internal static class DirectWeightGradient<T> where T : unmanaged, IFloatingPoin
     }
 
     /// <summary>sums[j] = Σ_y Σ_x in[y+i, x+j]·g0[y, x], sums[5+j] the same with g1; the input offset already holds i.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Accumulate(ReadOnlySpan<T> input, long inputRow, int paddedWidth, ReadOnlySpan<T> grad,
         long grad0, long grad1, int height, int width, Span<T> sums)
     {

@@ -14,6 +14,7 @@ namespace Faces.Torch.Kernels;
 /// k ≤ 8, else with one gather per window element. A version that took column maxima with SIMD and then scanned
 /// windows in scalar code measured 15 ns a window (store-forwarding stalls, branch mispredictions), slower than the
 /// libtorch max_pool2d it meant to replace; gathers measured 3–9 ns per 8 elements here.
+/// Kernels are compiled fully optimised on first use (AggressiveOptimization), not after tiering.
 /// </summary>
 internal static class ReluMaxPoolKernel
 {
@@ -63,6 +64,7 @@ internal static class ReluMaxPoolKernel
     /// the 8 windows' values picked out of those k vectors by lane permutes; ties go to the earlier row, then to the
     /// smaller dx, which is row-major order. The last group of a row overlaps the one before it.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardRows(ReadOnlySpan<float> input, Span<float> output, Span<int> positions, int height, int width, int k,
         int planeStart, int outputStart)
     {
@@ -134,6 +136,7 @@ internal static class ReluMaxPoolKernel
         return result;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void ForwardGather(ReadOnlySpan<float> input, Span<float> output, Span<int> positions, int width, int k,
         int windows, int planeStart, int outputStart, int[] offsets)
     {
@@ -166,6 +169,7 @@ internal static class ReluMaxPoolKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardScalar<T>(ReadOnlySpan<T> input, Span<T> output, Span<int> positions, int width, int k,
         int windows, int planeStart, int outputStart, int[] offsets) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -187,6 +191,7 @@ internal static class ReluMaxPoolKernel
     }
 
     /// <summary>Sends each window's gradient to its recorded element; the caller zeroed <paramref name="gradInput"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward<T>(ReadOnlySpan<T> gradOutput, ReadOnlySpan<int> positions, Span<T> gradInput) where T : unmanaged
     {
         for (int window = 0; window < positions.Length; window++)
