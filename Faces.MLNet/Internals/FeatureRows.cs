@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -121,6 +122,7 @@ internal sealed class FeatureRows
     /// Whether every value is finite, copying them to <paramref name="destination"/> on the way unless it is empty; one
     /// pass, a vector at a time: v − v is 0 for a finite v and NaN for ±∞ or NaN.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool CopyAllFinite(ReadOnlySpan<float> values, Span<float> destination)
     {
         bool copy = !destination.IsEmpty;

@@ -47,9 +47,9 @@ public sealed class BatchScoringTests
     public void Batches_that_do_not_divide_the_rows_keep_every_row_with_its_own_score_and_columns()
     {
         var (ml, model, network) = Train();
-        Assert.Equal(NetworkPredictionTransformer.DefaultBatchSize, network.BatchSize);
+        Assert.Equal(NetworkPredictionTransformer.DefaultMlpBatchSize, network.BatchSize);
         // 2.5 batches: the last one is partial; rows are told apart by their Id column.
-        int count = NetworkPredictionTransformer.DefaultBatchSize * 5 / 2;
+        int count = NetworkPredictionTransformer.DefaultMlpBatchSize * 5 / 2;
         var rows = Rows(count, 2);
         var keyed = ((IEnumerable<ITransformer>)model).First().Transform(ml.Data.LoadFromEnumerable(rows));
         var batched = network.Transform(keyed);

@@ -1,7 +1,8 @@
 # The Faces benchmark peer for `faces benchmark score`: the same CNN, MLP and MoG (weights exported by Faces as .npy)
 # scored by PyTorch and scikit-learn on the same rows. Run with Debian's /usr/bin/python3.
 # Arguments: folder threads. Prints one JSON line of configuration, then answers one JSON line per command on stdin:
-#   batch MODEL SIZE   seconds for every row in batches of SIZE (forward + softmax, probabilities kept)
+#   batch MODEL SIZE [PASSES]  seconds for PASSES (default 1) passes over every row in batches of SIZE
+#                      (forward + softmax, probabilities kept)
 #   single MODEL N     per-call milliseconds, one image per call, for the first N rows
 #   mog                seconds for every row: score_samples per class + log prior, normalised (probabilities kept)
 #   probs MODEL N      the first N rows' probabilities (to check both sides compute the same thing)
@@ -72,8 +73,10 @@ for line in sys.stdin:
     with torch.no_grad():
         if command[0] == "batch":
             model, size = models[command[1]], int(command[2])
+            passes = int(command[3]) if len(command) > 3 else 1
             start = time.perf_counter()
-            kept = [F.softmax(model(x32[i:i + size]), 1) for i in range(0, len(x32), size)]
+            for _ in range(passes):
+                kept = [F.softmax(model(x32[i:i + size]), 1) for i in range(0, len(x32), size)]
             result = {"seconds": time.perf_counter() - start}
         elif command[0] == "single":
             model, count = models[command[1]], int(command[2])
