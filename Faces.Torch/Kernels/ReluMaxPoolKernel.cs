@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -48,10 +49,10 @@ internal static class ReluMaxPoolKernel
         {
             int planeStart = plane * height * width, outputStart = plane * windowsPerPlane;
             if (byRows)
-                ForwardRows(System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(input), System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(output),
+                ForwardRows(MemoryMarshal.Cast<T, float>(input), MemoryMarshal.Cast<T, float>(output),
                     positions, height, width, k, planeStart, outputStart);
             else if (gather)
-                ForwardGather(System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(input), System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(output),
+                ForwardGather(MemoryMarshal.Cast<T, float>(input), MemoryMarshal.Cast<T, float>(output),
                     positions, width, k, windowsPerPlane, planeStart, outputStart, offsets);
             else
                 ForwardScalar(input, output, positions, width, k, windowsPerPlane, planeStart, outputStart, offsets);
@@ -81,7 +82,7 @@ internal static class ReluMaxPoolKernel
         Span<Vector256<float>> columnMax = stackalloc Vector256<float>[k];
         Span<Vector256<float>> columnRow = stackalloc Vector256<float>[k];
         var none = Vector256.Create(NoGradient);
-        ref float inputRef = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
+        ref float inputRef = ref MemoryMarshal.GetReference(input);
         for (int py = 0; py < pooledHeight; py++)
         {
             int top = planeStart + py * k * width;
