@@ -107,4 +107,30 @@ public sealed class BatchScoringTests
             Directory.Delete(Path.GetDirectoryName(path)!, true);
         }
     }
+
+    [Fact]
+    public void A_bad_row_read_ahead_fails_only_when_the_cursor_reaches_its_batch()
+    {
+        // The cursor reads a whole batch ahead of the rows it serves: a bad row in batch 2 must not cost the rows of
+        // batches 0 and 1, which were fine: they are all served, and the error names the row when batch 2 is reached.
+        var (ml, model, network) = Train();
+        int size = network.BatchSize;
+        var rows = Rows(size * 2 + 40, 5);
+        rows[size * 2 + 6].Features[3] = float.PositiveInfinity;
+        var scored = model.Transform(ml.Data.LoadFromEnumerable(rows));
+        using var cursor = scored.GetRowCursor(new[] { scored.Schema["Score"] });
+        var getter = cursor.GetGetter<VBuffer<float>>(scored.Schema["Score"]);
+        var score = default(VBuffer<float>);
+        int served = 0;
+        var error = Assert.ThrowsAny<Exception>(() =>
+        {
+            while (cursor.MoveNext())
+            {
+                getter(ref score);
+                served++;
+            }
+        });
+        Assert.Equal(size * 2, served);
+        Assert.Contains($"Row {size * 2 + 6}: Features[3] is", error.Message);
+    }
 }
