@@ -22,6 +22,15 @@ internal static class PythonPeer
     /// <summary>Writes the embedded peer script <paramref name="name"/> (under Benchmarks/Peers) to <paramref name="folder"/>; its path.</summary>
     public static string WriteScript(string name, string folder)
     {
+        // The module the training peers share is written beside every script (Python imports from the script's folder).
+        Write(SharedModule, folder);
+        return Write(name, folder);
+    }
+
+    private const string SharedModule = "study_networks.py";
+
+    private static string Write(string name, string folder)
+    {
         string script = Path.Combine(folder, name);
         using var resource = typeof(PythonPeer).Assembly.GetManifestResourceStream($"Faces.Pipelines.Benchmarks.Peers.{name}")
                              ?? throw new InvalidOperationException($"Peer script {name} is not embedded in {typeof(PythonPeer).Assembly.GetName().Name}.");

@@ -5,8 +5,8 @@
 import gzip, json, sys, time
 import numpy as np
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+from study_networks import StudyCnn, StudyMlp
 
 folder, kind, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
 torch.set_num_threads(threads)
@@ -24,29 +24,7 @@ def labels(name):
 x, y = images("train-images-idx3-ubyte.gz"), labels("train-labels-idx1-ubyte.gz")
 tx, ty = images("t10k-images-idx3-ubyte.gz"), labels("t10k-labels-idx1-ubyte.gz")
 
-class Mlp(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.l1, self.l2, self.l3 = nn.Linear(784, 16), nn.Linear(16, 32), nn.Linear(32, 10)
-        for layer, std in ((self.l1, 0.1), (self.l2, 0.1), (self.l3, 0.01)):
-            nn.init.normal_(layer.weight, 0, std); nn.init.zeros_(layer.bias)
-    def forward(self, v):
-        return self.l3(F.relu(self.l2(F.relu(self.l1(v)))))
-
-class Cnn(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.c1, self.c2 = nn.Conv2d(1, 8, 5, padding=2), nn.Conv2d(8, 16, 5, padding=2)
-        self.fc = nn.Linear(16 * 4 * 4, 10)
-        for layer, std in ((self.c1, 0.1), (self.c2, 0.1), (self.fc, 0.01)):
-            nn.init.normal_(layer.weight, 0, std); nn.init.zeros_(layer.bias)
-    def forward(self, v):
-        v = v.view(-1, 1, 28, 28)
-        v = F.max_pool2d(F.relu(self.c1(v)), 3)
-        v = F.max_pool2d(F.relu(self.c2(v)), 2)
-        return self.fc(v.flatten(1))
-
-net = Cnn() if kind == "cnn" else Mlp()
+net = StudyCnn(28, 10) if kind == "cnn" else StudyMlp(28 * 28, 10)
 opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
 print(json.dumps({"torch": torch.__version__, "torch_threads": torch.get_num_threads()}), flush=True)
 for line in sys.stdin:

@@ -5,8 +5,8 @@
 import sys
 import numpy as np
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+from study_networks import StudyCnn
 
 folder = sys.argv[1]
 epochs, batch = int(sys.argv[2]), int(sys.argv[3])
@@ -23,20 +23,7 @@ def status(field):
 x = torch.from_numpy(np.load(f"{folder}/train.npy")); y = torch.from_numpy(np.load(f"{folder}/train_labels.npy").astype(np.int64))
 vx = torch.from_numpy(np.load(f"{folder}/valid.npy")); vy = torch.from_numpy(np.load(f"{folder}/valid_labels.npy").astype(np.int64))
 
-class Cnn(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1, self.conv2 = nn.Conv2d(1, 8, 5, padding=2), nn.Conv2d(8, 16, 5, padding=2)
-        self.fc = nn.Linear(16 * 8 * 8, 7)
-        for layer, std in ((self.conv1, 0.1), (self.conv2, 0.1), (self.fc, 0.01)):
-            nn.init.normal_(layer.weight, 0, std); nn.init.zeros_(layer.bias)
-    def forward(self, v):
-        v = v.view(-1, 1, 48, 48)
-        v = F.max_pool2d(F.relu(self.conv1(v)), 3)
-        v = F.max_pool2d(F.relu(self.conv2(v)), 2)
-        return self.fc(v.flatten(1))
-
-model = Cnn()
+model = StudyCnn(48, 7)
 optimizer = torch.optim.SGD(model.parameters(), lr=rate, momentum=momentum)
 
 def evaluate(features, labels):
