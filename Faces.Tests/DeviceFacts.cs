@@ -21,3 +21,23 @@ public sealed class CpuOnlyFactAttribute : FactAttribute
             Skip = "Skipped: CUDA is available here, so the CPU-only error path cannot be reached.";
     }
 }
+
+/// <summary>A test of Faces' own SIMD loops: reported as skipped where the CPU has no 256-bit SIMD (libtorch scores instead).</summary>
+public sealed class SimdFactAttribute : FactAttribute
+{
+    public SimdFactAttribute()
+    {
+        if (!Faces.Torch.Models.MlpScorer.IsSupported) Skip = SimdTheoryAttribute.Reason;
+    }
+}
+
+/// <summary>The same for a theory.</summary>
+public sealed class SimdTheoryAttribute : TheoryAttribute
+{
+    internal const string Reason = "Skipped: this CPU has no 256-bit SIMD with fused multiply-add, so Faces' C# loops stand aside for libtorch.";
+
+    public SimdTheoryAttribute()
+    {
+        if (!Faces.Torch.Models.MlpScorer.IsSupported) Skip = Reason;
+    }
+}

@@ -27,6 +27,9 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     /// <summary>The first hidden layer (its weights are one image-sized template per unit), for inspection.</summary>
     public Linear FirstLayer => hidden[0];
 
+    /// <summary>Every layer from input to output (the hidden layers, each followed by a ReLU, then the output layer).</summary>
+    public IEnumerable<Linear> Layers => hidden.Append(output);
+
     /// <summary>[N, inputs] → logits [N, classes].</summary>
     public override Tensor forward(Tensor input)
     {
