@@ -107,9 +107,15 @@ internal sealed class FeatureRows
     public static void CopyFinite(IExceptionContext host, in VBuffer<float> source, Span<float> destination, string column, long row = -1)
     {
         if (source.IsDense && source.Length == destination.Length ? CopyAllFinite(source.GetValues(), destination) : CopyThenCheck(source, destination)) return;
-        for (int d = 0; d < destination.Length; d++)
-            if (!float.IsFinite(destination[d]))
-                throw host.Except($"{(row >= 0 ? $"Row {row}: " : "")}{column}[{d}] is {destination[d]}; finite values are needed.");
+        CheckFinite(host, destination, column, row);
+    }
+
+    /// <summary>Fails on the first NaN or infinity of one row's values, naming the row (when known, ≥ 0) and the slot.</summary>
+    public static void CheckFinite(IExceptionContext host, ReadOnlySpan<float> values, string column, long row = -1)
+    {
+        for (int d = 0; d < values.Length; d++)
+            if (!float.IsFinite(values[d]))
+                throw host.Except($"{(row >= 0 ? $"Row {row}: " : "")}{column}[{d}] is {values[d]}; finite values are needed.");
     }
 
     private static bool CopyThenCheck(in VBuffer<float> source, Span<float> destination)

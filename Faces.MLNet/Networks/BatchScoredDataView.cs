@@ -8,8 +8,11 @@ namespace Faces.MLNet.Networks;
 /// The input with Score and PredictedLabel appended, scored a batch at a time. Its cursor drives two cursors over the
 /// input in the same order (ML.NET's own batch mappers do the same): a look-ahead one that reads only Features, a batch
 /// ahead, for one forward pass; and the main one that serves the pass-through columns of the current row. One cursor
-/// per request (a cursor set of one): libtorch already uses every core for a batch, and ML.NET's parallel cursors on
-/// top of it would oversubscribe them.
+/// per request (a cursor set of one): a batch already uses every core, and ML.NET's parallel cursors on top of it
+/// would oversubscribe them.
+/// <para>The MLP is scored by C# loops (<see cref="NetworkModelParameters.MlpScorer"/>) on libtorch's thread count;
+/// where the input keeps Features row after row in one array (<see cref="IRowMajorFeatures"/>), they read each batch
+/// there in place and no look-ahead cursor is opened. The CNN goes through libtorch, a batch copied into its tensor.</para>
 /// </summary>
 internal sealed class BatchScoredDataView : IDataView
 {
@@ -55,8 +58,14 @@ internal sealed class BatchScoredDataView : IDataView
         bool scoring = needed.Contains(scoreIndex) || needed.Contains(predictedIndex);
         var passThrough = needed.Where(i => i < input.Schema.Count).Select(i => input.Schema[i]).ToList();
         var main = input.GetRowCursor(passThrough);
-        var lookAhead = scoring ? input.GetRowCursor(new[] { features }) : null;
-        return new Cursor(this, main, lookAhead, needed);
+        ReadOnlyMemory<float> inPlace = default;
+        bool readInPlace = scoring && model.MlpScorer != null && input is IRowMajorFeatures rowMajor && rowMajor.TryGetRows(features, out inPlace)
+                           && inPlace.Length % ((VectorDataViewType)features.Type).Size == 0;
+        long arrayRows = inPlace.Length / ((VectorDataViewType)features.Type).Size;
+        if (readInPlace && input.GetRowCount() is long viewRows && viewRows != arrayRows)
+            throw host.Except($"The input's Features array holds {arrayRows} rows and the view {viewRows}: different numbers of rows (IRowMajorFeatures must hold every row in cursor order).");
+        var lookAhead = scoring && !readInPlace ? input.GetRowCursor(new[] { features }) : null;
+        return new Cursor(this, main, lookAhead, readInPlace ? inPlace : (ReadOnlyMemory<float>?)null, needed);
     }
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
@@ -67,24 +76,35 @@ internal sealed class BatchScoredDataView : IDataView
         private readonly BatchScoredDataView parent;
         private readonly DataViewRowCursor main;
         private readonly DataViewRowCursor? lookAhead;
+        private readonly ReadOnlyMemory<float>? inPlace; // the input's Features, row after row, read without a cursor
         private readonly ValueGetter<VBuffer<float>>? readFeatures;
         private readonly HashSet<int> active;
         private readonly int classes;
-        private readonly TorchSharp.torch.Tensor? batch; // in libtorch's memory, reused batch after batch
+        private readonly int size;
+        private readonly int threads;
+        private readonly TorchSharp.torch.Tensor? batch; // the CNN's: in libtorch's memory, reused batch after batch
+        private readonly float[]? rows;                  // the MLP's, when read through the look-ahead cursor
         private VBuffer<float> row;
-        private float[] probabilities = Array.Empty<float>();
+        private float[] probabilities;
         private int filled;
         private int current = -1;
         private long position = -1;
 
-        public Cursor(BatchScoredDataView parent, DataViewRowCursor main, DataViewRowCursor? lookAhead, HashSet<int> active)
+        public Cursor(BatchScoredDataView parent, DataViewRowCursor main, DataViewRowCursor? lookAhead, ReadOnlyMemory<float>? inPlace, HashSet<int> active)
         {
             this.parent = parent;
             this.main = main;
             this.lookAhead = lookAhead;
+            this.inPlace = inPlace;
             this.active = active;
             classes = ((VectorDataViewType)parent.Schema[parent.scoreIndex].Type).Size;
-            batch = lookAhead == null ? null : parent.model.Network.NewBatch(parent.batchSize);
+            size = ((VectorDataViewType)parent.features.Type).Size;
+            bool scoring = lookAhead != null || inPlace != null;
+            bool managed = scoring && parent.model.MlpScorer != null;
+            threads = managed ? Math.Max(1, Faces.Torch.TorchEnvironment.Threads) : 1;
+            batch = scoring && !managed ? parent.model.Network.NewBatch(parent.batchSize) : null;
+            rows = managed && inPlace == null ? new float[checked(parent.batchSize * size)] : null;
+            probabilities = managed ? new float[checked(parent.batchSize * classes)] : Array.Empty<float>();
             readFeatures = lookAhead?.GetGetter<VBuffer<float>>(parent.features);
         }
 
@@ -96,26 +116,40 @@ internal sealed class BatchScoredDataView : IDataView
         {
             if (!main.MoveNext()) return false;
             position++;
-            if (lookAhead != null && ++current == filled) ReadBatch();
+            if ((lookAhead != null || inPlace != null) && ++current == filled) ReadBatch();
             return true;
         }
 
-        /// <summary>Reads up to a batch of Features with the look-ahead cursor and scores them in one pass.</summary>
+        /// <summary>Scores the next batch of rows in one pass: read in place, or read ahead with the look-ahead cursor.</summary>
         private void ReadBatch()
         {
-            int size = ((VectorDataViewType)parent.features.Type).Size, count = 0;
-            var rows = Faces.Torch.Models.FacesNetwork.Rows(batch!);
-            while (count < parent.batchSize && lookAhead!.MoveNext())
+            int count;
+            if (inPlace is { } source)
             {
-                readFeatures!(ref row);
-                parent.model.CopyFeatures(row, rows.Slice(count * size, size), position + count);
-                count++;
+                count = (int)Math.Min(parent.batchSize, source.Length / size - position);
+                if (count <= 0) throw RowsDiffer();
+                parent.model.ScoreRows(source.Slice(checked((int)(position * size)), count * size), count, position, threads, probabilities);
             }
-            if (count == 0) throw parent.host.Except("The input gave the scorer's two cursors different numbers of rows: it must read the same rows in the same order.");
-            probabilities = parent.model.Score(batch!, count);
+            else
+            {
+                Span<float> destination = rows != null ? rows : Faces.Torch.Models.FacesNetwork.Rows(batch!);
+                count = 0;
+                while (count < parent.batchSize && lookAhead!.MoveNext())
+                {
+                    readFeatures!(ref row);
+                    parent.model.CopyFeatures(row, destination.Slice(count * size, size), position + count);
+                    count++;
+                }
+                if (count == 0) throw RowsDiffer();
+                if (rows != null) parent.model.ScoreRows(rows, count, position, threads, probabilities);
+                else probabilities = parent.model.Score(batch!, count);
+            }
             filled = count;
             current = 0;
         }
+
+        private Exception RowsDiffer() =>
+            parent.host.Except("The input gave the scorer's cursors different numbers of rows: it must read the same rows in the same order.");
 
         public override bool IsColumnActive(DataViewSchema.Column column) => active.Contains(column.Index);
 

@@ -31,6 +31,7 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
 
     private readonly VectorDataViewType inputType;
     private readonly VectorDataViewType outputType;
+    private readonly Lazy<MlpScorer?> mlpScorer;
 
     /// <summary>The trained network (architecture, weights, learning curve).</summary>
     public FacesNetwork Network { get; }
@@ -51,6 +52,7 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
         : base(env, LoaderSignature)
     {
         Network = network;
+        mlpScorer = new(() => MlpScorer.TryCreate(Network));
         inputType = new VectorDataViewType(NumberDataViewType.Single, checked((int)network.Architecture.InputSize));
         outputType = new VectorDataViewType(NumberDataViewType.Single, network.Architecture.Classes);
     }
@@ -68,6 +70,7 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
                 ? Internals.ChecksummedBlock.Read(ctx.Reader, "The network in the model .zip")
                 : LegacyBlock(ctx.Reader);
             Network = FacesNetwork.Load(new MemoryStream(bytes), "cpu", "the network in the model .zip");
+            mlpScorer = new(() => MlpScorer.TryCreate(Network));
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or ArgumentException)
         {
@@ -131,7 +134,34 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
     /// Probabilities for <paramref name="count"/> dense rows of <paramref name="dense"/> in one forward pass
     /// ([count × classes]); an output that is not finite is an error, never a silent NaN score.
     /// </summary>
-    internal float[] Score(float[] dense, int count) => Checked(Network.PredictProbabilities(dense, count), dense);
+    internal float[] Score(float[] dense, int count)
+    {
+        if (MlpScorer == null) return Checked(Network.PredictProbabilities(dense, count), dense);
+        var probabilities = new float[count * outputType.Size];
+        ScoreRows(dense, count, -1, 1, probabilities);
+        return probabilities;
+    }
+
+    /// <summary>
+    /// The MLP's scorer in C# loops (<see cref="Faces.Torch.Models.MlpScorer"/>, over a copy of the weights made on
+    /// first use), or null: the CNN, or a network these loops do not cover, is scored by libtorch.
+    /// </summary>
+    internal MlpScorer? MlpScorer => mlpScorer.Value;
+
+    /// <summary>
+    /// Probabilities of <paramref name="count"/> rows read in place (row after row) by <see cref="MlpScorer"/> into
+    /// <paramref name="probabilities"/>, on up to <paramref name="threads"/> threads. A NaN or infinite value is an error
+    /// naming its row (counted from <paramref name="firstRow"/>, when known) and slot; so is an output that is not finite.
+    /// </summary>
+    internal void ScoreRows(ReadOnlyMemory<float> rows, int count, long firstRow, int threads, float[] probabilities)
+    {
+        var scorer = MlpScorer ?? throw Host.ExceptNotSupp("Only the MLP is scored in place.");
+        int bad = scorer.Probabilities(rows, count, probabilities, threads);
+        int size = inputType.Size;
+        if (bad >= 0)
+            Internals.FeatureRows.CheckFinite(Host, rows.Span.Slice(bad * size, size), "Features", firstRow >= 0 ? firstRow + bad : -1);
+        Checked(probabilities.AsSpan(0, count * outputType.Size), rows.Span);
+    }
 
     /// <summary>The same for the first <paramref name="count"/> rows of a batch from <see cref="FacesNetwork.NewBatch"/>.</summary>
     internal float[] Score(TorchSharp.torch.Tensor batch, int count)
@@ -142,14 +172,21 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
 
     private float[] Checked(float[] probabilities, ReadOnlySpan<float> inputs)
     {
-        int bad = Array.FindIndex(probabilities, p => !float.IsFinite(p));
+        Checked(probabilities.AsSpan(), inputs);
+        return probabilities;
+    }
+
+    private void Checked(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> inputs)
+    {
+        int bad = -1;
+        for (int i = 0; i < probabilities.Length && bad < 0; i++)
+            if (!float.IsFinite(probabilities[i])) bad = i;
         if (bad >= 0)
         {
             int size = inputType.Size, row = bad / outputType.Size;
             throw Host.Except("The network's output for a Features vector is not finite: its values are far outside what the network was trained on " +
                               $"(largest magnitude {inputs.Slice(row * size, size).ToArray().Max(MathF.Abs)}).");
         }
-        return probabilities;
     }
 
     internal static string Describe(NetworkArchitecture architecture) => architecture switch

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Faces.MLNet;
 using Microsoft.ML.Data;
 
 namespace Faces.Pipelines.Data;
@@ -6,9 +7,10 @@ namespace Faces.Pipelines.Data;
 /// <summary>
 /// A split's arrays as an ML.NET IDataView, read in place: a Features vector (a copy of one row into the reader's
 /// buffer per row) and a Label key whose key values are the class names. The row count is known, so a trainer's
-/// reader allocates its buffer once.
+/// reader allocates its buffer once. Its cursors read every row in order, so Faces' batch scorer may read Features
+/// straight from the split's array (<see cref="IRowMajorFeatures"/>).
 /// </summary>
-internal sealed class SplitDataView : IDataView
+internal sealed class SplitDataView : IDataView, IRowMajorFeatures
 {
     private readonly FaceSplit split;
 
@@ -30,6 +32,15 @@ internal sealed class SplitDataView : IDataView
     public bool CanShuffle => false;
 
     public long? GetRowCount() => split.Count;
+
+    public bool TryGetRows(DataViewSchema.Column column, out ReadOnlyMemory<float> rows)
+    {
+        bool features = column.Index == FeaturesIndex && column.Name == Schema[FeaturesIndex].Name && column.Type.Equals(Schema[FeaturesIndex].Type);
+        rows = features ? split.Features.AsMemory(0, split.Count * split.Dimension) : default;
+        return features;
+    }
+
+    private const int FeaturesIndex = 0;
 
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) => new Cursor(this);
 
