@@ -21,9 +21,11 @@ public sealed class NetworkPredictionTransformer : ISingleFeaturePredictionTrans
 
     /// <summary>
     /// Rows per forward pass when nothing else is asked for, per network, chosen by measurement on 2 cores. The MLP's
-    /// cost per row falls with the batch until libtorch's fixed cost per call of its small layers is amortised (0.92 µs
-    /// at 128 rows, 0.73 at 256, 0.63 at 512 and at 1,024); the CNN's activations outgrow the caches sooner (64 / 128 /
-    /// 256 rows → 0.86x / 0.82x / 0.76x PyTorch's throughput).
+    /// 512 was measured in libtorch, whose fixed cost per call of the small layers is amortised there (0.92 µs a row at
+    /// 128 rows, 0.73 at 256, 0.63 at 512 and at 1,024); libtorch still scores the MLP on a CPU without the SIMD that
+    /// <see cref="Faces.Torch.Models.MlpScorer"/> needs, and elsewhere 512 rows give each thread several of its 64-row
+    /// blocks. The CNN's activations outgrow the caches sooner (64 / 128 / 256 rows → 0.86x / 0.82x / 0.76x PyTorch's
+    /// throughput).
     /// </summary>
     public static int DefaultBatchSize(Faces.Torch.Models.NetworkArchitecture architecture) =>
         architecture is Faces.Torch.Models.MlpArchitecture ? DefaultMlpBatchSize : DefaultCnnBatchSize;

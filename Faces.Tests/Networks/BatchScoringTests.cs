@@ -120,18 +120,7 @@ public sealed class BatchScoringTests
         var rows = Rows(size * 2 + 40, 5);
         rows[size * 2 + 6].Features[3] = float.PositiveInfinity;
         var scored = model.Transform(ml.Data.LoadFromEnumerable(rows));
-        using var cursor = scored.GetRowCursor(new[] { scored.Schema["Score"] });
-        var getter = cursor.GetGetter<VBuffer<float>>(scored.Schema["Score"]);
-        var score = default(VBuffer<float>);
-        int served = 0;
-        var error = Assert.ThrowsAny<Exception>(() =>
-        {
-            while (cursor.MoveNext())
-            {
-                getter(ref score);
-                served++;
-            }
-        });
+        var (served, error) = ServedUntilError(scored);
         Assert.Equal(size * 2, served);
         Assert.Contains($"Row {size * 2 + 6}: Features[3] is", error.Message);
     }
@@ -153,18 +142,7 @@ public sealed class BatchScoringTests
 
         // A bad value is named by its row in the whole input, not in its batch, when the cursor reaches that batch.
         view.Features[(size + 6) * Width + 3] = float.NaN;
-        using var cursor = scored.GetRowCursor(new[] { scored.Schema["Score"] });
-        var getter = cursor.GetGetter<VBuffer<float>>(scored.Schema["Score"]);
-        var score = default(VBuffer<float>);
-        int served = 0;
-        var error = Assert.ThrowsAny<Exception>(() =>
-        {
-            while (cursor.MoveNext())
-            {
-                getter(ref score);
-                served++;
-            }
-        });
+        var (served, error) = ServedUntilError(scored);
         Assert.Equal(size, served);
         Assert.Contains($"Row {size + 6}: Features[3] is NaN", error.Message);
 
@@ -179,6 +157,24 @@ public sealed class BatchScoringTests
         var unknownCount = new RowMajorView(inner, rows.Take(count - 1).SelectMany(r => r.Features).ToArray(), knowsRowCount: false);
         var ranOut = Assert.ThrowsAny<Exception>(() => network.Transform(unknownCount).GetColumn<float[]>("Score").ToArray());
         Assert.Contains("different numbers of rows", ranOut.Message);
+    }
+
+    /// <summary>Reads Score row by row until scoring fails: the rows served before the error, and the error.</summary>
+    private static (int Served, Exception Error) ServedUntilError(IDataView scored)
+    {
+        using var cursor = scored.GetRowCursor(new[] { scored.Schema["Score"] });
+        var getter = cursor.GetGetter<VBuffer<float>>(scored.Schema["Score"]);
+        var score = default(VBuffer<float>);
+        int served = 0;
+        var error = Assert.ThrowsAny<Exception>(() =>
+        {
+            while (cursor.MoveNext())
+            {
+                getter(ref score);
+                served++;
+            }
+        });
+        return (served, error);
     }
 
     /// <summary>A view that also hands out its Features as one array (row after row), and counts cursors opened over Features.</summary>
