@@ -1,6 +1,8 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using Faces.Torch.Models;
 
 namespace Faces.MLNet.Networks;
 
@@ -83,7 +85,16 @@ internal sealed class BatchScoredDataView : IDataView
         private readonly int size;
         private readonly int threads;
         private readonly TorchSharp.torch.Tensor? batch; // the CNN's: in libtorch's memory, reused batch after batch
-        private readonly float[]? rows;                  // the MLP's, when read through the look-ahead cursor
+        // The MLP's, when read through the look-ahead cursor: two batches, one scored on a pool thread while the
+        // cursor reads the next into the other.
+        private readonly float[][]? rows;
+        private readonly float[][]? scored;
+        private MlpScorer.Batch? pending;   // batch `pendingBuffer` being scored (its first row `pendingFirstRow`, `pendingCount` rows)
+        private Task[] helpers = Array.Empty<Task>(); // the pool threads scoring it
+        private int pendingBuffer, pendingCount;
+        private long pendingFirstRow;
+        private bool started;
+        private ExceptionDispatchInfo? deferred; // reading the next batch failed: thrown when the cursor reaches it
         private VBuffer<float> row;
         private float[] probabilities;
         private int filled;
@@ -103,8 +114,10 @@ internal sealed class BatchScoredDataView : IDataView
             bool managed = scoring && parent.model.MlpScorer != null;
             threads = managed ? Math.Max(1, Faces.Torch.TorchEnvironment.Threads) : 1;
             batch = scoring && !managed ? parent.model.Network.NewBatch(parent.batchSize) : null;
-            rows = managed && inPlace == null ? new float[checked(parent.batchSize * size)] : null;
-            probabilities = managed ? new float[checked(parent.batchSize * classes)] : Array.Empty<float>();
+            bool readAhead = managed && inPlace == null;
+            rows = readAhead ? new[] { new float[checked(parent.batchSize * size)], new float[parent.batchSize * size] } : null;
+            scored = readAhead ? new[] { new float[checked(parent.batchSize * classes)], new float[parent.batchSize * classes] } : null;
+            probabilities = managed && !readAhead ? new float[checked(parent.batchSize * classes)] : Array.Empty<float>();
             readFeatures = lookAhead?.GetGetter<VBuffer<float>>(parent.features);
         }
 
@@ -130,22 +143,78 @@ internal sealed class BatchScoredDataView : IDataView
                 if (count <= 0) throw RowsDiffer();
                 parent.model.ScoreRows(source.Slice(checked((int)(position * size)), count * size), count, position, threads, probabilities);
             }
+            else if (rows != null)
+            {
+                count = ServeReadAhead();
+            }
             else
             {
-                Span<float> destination = rows != null ? rows : Faces.Torch.Models.FacesNetwork.Rows(batch!);
-                count = 0;
-                while (count < parent.batchSize && lookAhead!.MoveNext())
-                {
-                    readFeatures!(ref row);
-                    parent.model.CopyFeatures(row, destination.Slice(count * size, size), position + count);
-                    count++;
-                }
+                count = Read(Faces.Torch.Models.FacesNetwork.Rows(batch!), position);
                 if (count == 0) throw RowsDiffer();
-                if (rows != null) parent.model.ScoreRows(rows, count, position, threads, probabilities);
-                else probabilities = parent.model.Score(batch!, count);
+                probabilities = parent.model.Score(batch!, count);
             }
             filled = count;
             current = 0;
+        }
+
+        /// <summary>Reads up to a batch of Features with the look-ahead cursor into <paramref name="destination"/>, checked.</summary>
+        private int Read(Span<float> destination, long firstRow)
+        {
+            int count = 0;
+            while (count < parent.batchSize && lookAhead!.MoveNext())
+            {
+                readFeatures!(ref row);
+                parent.model.CopyFeatures(row, destination.Slice(count * size, size), firstRow + count);
+                count++;
+            }
+            return count;
+        }
+
+        /// <summary>
+        /// The MLP through the look-ahead cursor: the batch reached was put to score on pool threads at the previous
+        /// batch; the cursor reads the next one meanwhile, then helps finish the scoring. A failure
+        /// reading the next batch is kept for when the cursor reaches that batch: the rows before it are all served.
+        /// </summary>
+        private int ServeReadAhead()
+        {
+            deferred?.Throw();
+            if (!started)
+            {
+                started = true;
+                int first = Read(rows![0], position);
+                if (first > 0) Score(0, first, position);
+            }
+            if (pending == null) throw RowsDiffer();
+            int buffer = pendingBuffer, count = pendingCount;
+            long firstRow = pendingFirstRow;
+            var scoring = pending;
+            pending = null;
+            int next = 1 - buffer, nextCount = 0;
+            try
+            {
+                nextCount = Read(rows![next], firstRow + count);
+            }
+            catch (Exception e)
+            {
+                deferred = ExceptionDispatchInfo.Capture(e);
+            }
+            scoring.Help(); // what the pool threads have not yet taken
+            Task.WaitAll(helpers);
+            parent.model.CheckRows(rows![buffer], count, firstRow, scoring.FirstNonFiniteRow, scored![buffer]);
+            probabilities = scored[buffer];
+            if (deferred == null && nextCount > 0) Score(next, nextCount, firstRow + count);
+            return count;
+        }
+
+        /// <summary>
+        /// Starts scoring a batch on all scoring threads but one, which is the cursor's own: it reads the next batch,
+        /// then joins in.
+        /// </summary>
+        private void Score(int buffer, int count, long firstRow)
+        {
+            var batch = parent.model.StartRows(rows![buffer], count, scored![buffer]);
+            helpers = Enumerable.Range(0, Math.Max(1, threads - 1)).Select(_ => Task.Run(batch.Help)).ToArray();
+            (pending, pendingBuffer, pendingCount, pendingFirstRow) = (batch, buffer, count, firstRow);
         }
 
         private Exception RowsDiffer() =>
@@ -189,6 +258,8 @@ internal sealed class BatchScoredDataView : IDataView
         {
             if (disposing)
             {
+                // A batch still being scored reads this cursor's buffers: let it finish (its result is no longer wanted).
+                try { Task.WaitAll(helpers); } catch (AggregateException) { }
                 main.Dispose();
                 lookAhead?.Dispose();
                 batch?.Dispose();

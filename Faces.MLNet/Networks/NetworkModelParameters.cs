@@ -153,10 +153,17 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
     /// <paramref name="probabilities"/>, on up to <paramref name="threads"/> threads. A NaN or infinite value is an error
     /// naming its row (counted from <paramref name="firstRow"/>, when known) and slot; so is an output that is not finite.
     /// </summary>
-    internal void ScoreRows(ReadOnlyMemory<float> rows, int count, long firstRow, int threads, float[] probabilities)
+    internal void ScoreRows(ReadOnlyMemory<float> rows, int count, long firstRow, int threads, float[] probabilities) =>
+        CheckRows(rows, count, firstRow, Scorer().Probabilities(rows, count, probabilities, threads), probabilities);
+
+    /// <summary>The computing half of <see cref="ScoreRows"/>, as a batch threads can share (<see cref="MlpScorer.Batch"/>).</summary>
+    internal MlpScorer.Batch StartRows(ReadOnlyMemory<float> rows, int count, float[] probabilities) => Scorer().Start(rows, count, probabilities);
+
+    private MlpScorer Scorer() => MlpScorer ?? throw Host.ExceptNotSupp("Only the MLP is scored by MlpScorer.");
+
+    /// <summary>The checking half of <see cref="ScoreRows"/>: <paramref name="bad"/> is the scorer's first row that is not finite, or −1.</summary>
+    internal void CheckRows(ReadOnlyMemory<float> rows, int count, long firstRow, int bad, float[] probabilities)
     {
-        var scorer = MlpScorer ?? throw Host.ExceptNotSupp("Only the MLP is scored in place.");
-        int bad = scorer.Probabilities(rows, count, probabilities, threads);
         int size = inputType.Size;
         if (bad >= 0)
             Internals.FeatureRows.CheckFinite(Host, rows.Span.Slice(bad * size, size), "Features", firstRow >= 0 ? firstRow + bad : -1);

@@ -81,6 +81,30 @@ public sealed class MlpScorerTests
     }
 
     [SimdFact]
+    public void A_batch_shared_by_threads_that_join_at_different_times_is_scored_whole_and_alike()
+    {
+        // How the look-ahead cursor scores: pool threads start on a batch, the cursor's own thread joins later.
+        const int inputs = 50, classes = 4, count = 12 * MlpScorer.BlockRows + 5;
+        using var network = Network(inputs, new[] { 8, 8 }, classes, 15);
+        var scorer = MlpScorer.TryCreate(network)!;
+        var rows = RandomRows(count, inputs, 8);
+        rows[700 * inputs + 1] = float.NaN; // in block 10 of 13
+        var expected = new float[count * classes];
+        Assert.Equal(700, scorer.Probabilities(rows, count, expected, threads: 1));
+
+        var shared = Enumerable.Repeat(float.NegativeZero, count * classes).ToArray(); // no score is −0: a block left out shows
+        var batch = scorer.Start(rows, count, shared);
+        var helpers = Enumerable.Range(0, 2).Select(_ => Task.Run(batch.Help)).ToArray();
+        Thread.Sleep(1);
+        batch.Help();
+        Task.WaitAll(helpers);
+        Assert.Equal(700, batch.FirstNonFiniteRow);
+        Assert.Equal(expected, shared);
+        batch.Help(); // nothing left: a late helper does no block twice
+        Assert.Equal(expected, shared);
+    }
+
+    [SimdFact]
     public void The_first_row_that_is_not_finite_is_reported_across_blocks()
     {
         const int inputs = 40, count = 200;

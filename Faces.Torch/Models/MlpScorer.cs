@@ -76,22 +76,58 @@ public sealed class MlpScorer
     /// </summary>
     public int Probabilities(ReadOnlyMemory<float> rows, int count, Memory<float> probabilities, int threads = 1)
     {
+        var batch = Start(rows, count, probabilities);
+        if (threads <= 1 || count <= BlockRows) batch.Help();
+        else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ => batch.Help());
+        return batch.FirstNonFiniteRow;
+    }
+
+    /// <summary>
+    /// The same rows as a <see cref="Batch"/> that any threads may work on together: each thread that calls
+    /// <see cref="Batch.Help"/> scores blocks until none are left. A reader can start one thread on a batch, read the
+    /// next batch, then help with what is left.
+    /// </summary>
+    public Batch Start(ReadOnlyMemory<float> rows, int count, Memory<float> probabilities)
+    {
         if (count < 0 || (long)count * Inputs > rows.Length || (long)count * Classes > probabilities.Length)
             throw new ArgumentException($"{count} rows need {(long)count * Inputs} input values and room for {(long)count * Classes} probabilities; " +
                                         $"got {rows.Length} and {probabilities.Length}.");
-        int blocks = (count + BlockRows - 1) / BlockRows;
-        var firstBad = new int[Math.Max(blocks, 1)];
-        void Run(int block)
+        return new Batch(this, rows, count, probabilities);
+    }
+
+    /// <summary>Rows being scored block by block by whichever threads call <see cref="Help"/>.</summary>
+    public sealed class Batch
+    {
+        private readonly MlpScorer scorer;
+        private readonly ReadOnlyMemory<float> rows;
+        private readonly Memory<float> probabilities;
+        private readonly int count;
+        private readonly int[] firstBad; // per block: its first row that is not finite, or −1
+        private int claimed;             // blocks handed out so far (Interlocked)
+
+        internal Batch(MlpScorer scorer, ReadOnlyMemory<float> rows, int count, Memory<float> probabilities)
         {
-            int start = block * BlockRows, size = Math.Min(BlockRows, count - start);
-            int bad = Block(rows.Span.Slice(start * Inputs, size * Inputs), size, probabilities.Span.Slice(start * Classes, size * Classes));
-            firstBad[block] = bad < 0 ? -1 : start + bad;
+            this.scorer = scorer;
+            this.rows = rows;
+            this.count = count;
+            this.probabilities = probabilities;
+            firstBad = new int[(count + BlockRows - 1) / BlockRows];
         }
-        if (threads <= 1 || blocks <= 1)
-            for (int block = 0; block < blocks; block++) Run(block);
-        else
-            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads }, Run);
-        return firstBad.FirstOrDefault(b => b >= 0, -1);
+
+        /// <summary>Scores blocks not yet taken by another thread until none are left; returns when this thread has no more to do.</summary>
+        public void Help()
+        {
+            int inputs = scorer.Inputs, classes = scorer.Classes;
+            for (int block; (block = Interlocked.Increment(ref claimed) - 1) < firstBad.Length;)
+            {
+                int start = block * BlockRows, size = Math.Min(BlockRows, count - start);
+                int bad = scorer.Block(rows.Span.Slice(start * inputs, size * inputs), size, probabilities.Span.Slice(start * classes, size * classes));
+                firstBad[block] = bad < 0 ? -1 : start + bad;
+            }
+        }
+
+        /// <summary>Once every thread's <see cref="Help"/> has returned: the first row whose first layer is not finite, or −1.</summary>
+        public int FirstNonFiniteRow => firstBad.FirstOrDefault(b => b >= 0, -1);
     }
 
     /// <summary>One block through every layer; the first row (in the block) whose first layer is not finite, or −1.</summary>
