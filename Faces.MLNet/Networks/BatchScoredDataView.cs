@@ -213,7 +213,7 @@ internal sealed class BatchScoredDataView : IDataView
         private void Score(int buffer, int count, long firstRow)
         {
             var batch = parent.model.StartRows(rows![buffer], count, scored![buffer]);
-            helpers = Enumerable.Range(0, Math.Max(1, threads - 1)).Select(_ => Task.Run(batch.Help)).ToArray();
+            helpers = Enumerable.Range(0, threads - 1).Select(_ => Task.Run(batch.Help)).ToArray(); // none on one thread: the cursor scores after reading
             (pending, pendingBuffer, pendingCount, pendingFirstRow) = (batch, buffer, count, firstRow);
         }
 
