@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -85,9 +87,9 @@ internal sealed class BatchScoredDataView : IDataView
         private readonly int size;
         private readonly int threads;
         private readonly TorchSharp.torch.Tensor? batch; // the CNN's: in libtorch's memory, reused batch after batch
-        // The MLP's, when read through the look-ahead cursor: two batches, one scored on a pool thread while the
-        // cursor reads the next into the other.
-        private readonly float[][]? rows;
+        // The MLP's, when read through the look-ahead cursor: two batches of one array per row, one scored on pool
+        // threads while the cursor reads the next into the other.
+        private readonly float[][][]? rows;
         private readonly float[][]? scored;
         private MlpScorer.Batch? pending;   // batch `pendingBuffer` being scored (its first row `pendingFirstRow`, `pendingCount` rows)
         private Task[] helpers = Array.Empty<Task>(); // the pool threads scoring it
@@ -115,7 +117,7 @@ internal sealed class BatchScoredDataView : IDataView
             threads = managed ? Math.Max(1, Faces.Torch.TorchEnvironment.Threads) : 1;
             batch = scoring && !managed ? parent.model.Network.NewBatch(parent.batchSize) : null;
             bool readAhead = managed && inPlace == null;
-            rows = readAhead ? new[] { new float[checked(parent.batchSize * size)], new float[parent.batchSize * size] } : null;
+            rows = readAhead ? new[] { RowArrays(parent.batchSize, size), RowArrays(parent.batchSize, size) } : null;
             scored = readAhead ? new[] { new float[checked(parent.batchSize * classes)], new float[parent.batchSize * classes] } : null;
             probabilities = managed && !readAhead ? new float[checked(parent.batchSize * classes)] : Array.Empty<float>();
             readFeatures = lookAhead?.GetGetter<VBuffer<float>>(parent.features);
@@ -149,7 +151,7 @@ internal sealed class BatchScoredDataView : IDataView
             }
             else
             {
-                count = Read(Faces.Torch.Models.FacesNetwork.Rows(batch!), position);
+                count = Read(FacesNetwork.Rows(batch!), position);
                 if (count == 0) throw RowsDiffer();
                 probabilities = parent.model.Score(batch!, count);
             }
@@ -170,6 +172,29 @@ internal sealed class BatchScoredDataView : IDataView
             return count;
         }
 
+        private static float[][] RowArrays(int count, int size) => Enumerable.Range(0, count).Select(_ => new float[size]).ToArray();
+
+        /// <summary>
+        /// Reads up to a batch of Features with the look-ahead cursor, one array per row. The getter is handed the row's
+        /// array to fill (ML.NET's getters write into the buffer they are given when it is large enough), so a row is
+        /// copied once, by its source; a getter that hands back another buffer, or a sparse vector, costs a copy here.
+        /// NaN and infinity are found when the batch is scored (its first layer is then not finite).
+        /// </summary>
+        private int ReadRows(float[][] destination, long firstRow)
+        {
+            int count = 0;
+            while (count < parent.batchSize && lookAhead!.MoveNext())
+            {
+                var own = destination[count];
+                row = new VBuffer<float>(size, own);
+                readFeatures!(ref row);
+                bool filledOwn = row.IsDense && row.Length == size && Unsafe.AreSame(ref MemoryMarshal.GetReference(row.GetValues()), ref own[0]);
+                if (!filledOwn) parent.model.CopyFeatures(row, own, firstRow + count);
+                count++;
+            }
+            return count;
+        }
+
         /// <summary>
         /// The MLP through the look-ahead cursor: the batch reached was put to score on pool threads at the previous
         /// batch; the cursor reads the next one meanwhile, then helps finish the scoring. A failure
@@ -181,7 +206,7 @@ internal sealed class BatchScoredDataView : IDataView
             if (!started)
             {
                 started = true;
-                int first = Read(rows![0], position);
+                int first = ReadRows(rows![0], position);
                 if (first > 0) Score(0, first, position);
             }
             if (pending == null) throw RowsDiffer();
@@ -192,7 +217,7 @@ internal sealed class BatchScoredDataView : IDataView
             int next = 1 - buffer, nextCount = 0;
             try
             {
-                nextCount = Read(rows![next], firstRow + count);
+                nextCount = ReadRows(rows![next], firstRow + count);
             }
             catch (Exception e)
             {

@@ -159,15 +159,27 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
     /// <summary>The computing half of <see cref="ScoreRows"/>, as a batch threads can share (<see cref="MlpScorer.Batch"/>).</summary>
     internal MlpScorer.Batch StartRows(ReadOnlyMemory<float> rows, int count, float[] probabilities) => Scorer().Start(rows, count, probabilities);
 
+    /// <summary>The same for rows kept one array each.</summary>
+    internal MlpScorer.Batch StartRows(float[][] rows, int count, float[] probabilities) => Scorer().Start(rows, count, probabilities);
+
     private MlpScorer Scorer() => MlpScorer ?? throw Host.ExceptNotSupp("Only the MLP is scored by MlpScorer.");
 
     /// <summary>The checking half of <see cref="ScoreRows"/>: <paramref name="bad"/> is the scorer's first row that is not finite, or −1.</summary>
     internal void CheckRows(ReadOnlyMemory<float> rows, int count, long firstRow, int bad, float[] probabilities)
     {
         int size = inputType.Size;
-        if (bad >= 0)
-            Internals.FeatureRows.CheckFinite(Host, rows.Span.Slice(bad * size, size), "Features", firstRow >= 0 ? firstRow + bad : -1);
-        Checked(probabilities.AsSpan(0, count * outputType.Size), rows.Span);
+        CheckRows(count, firstRow, bad, probabilities, r => rows.Span.Slice(r * size, size));
+    }
+
+    /// <summary>The same for rows kept one array each.</summary>
+    internal void CheckRows(float[][] rows, int count, long firstRow, int bad, float[] probabilities) =>
+        CheckRows(count, firstRow, bad, probabilities, r => rows[r].AsSpan(0, inputType.Size));
+
+    private void CheckRows(int count, long firstRow, int bad, float[] probabilities, Func<int, ReadOnlySpan<float>> row)
+    {
+        if (bad >= 0) Internals.FeatureRows.CheckFinite(Host, row(bad), "Features", firstRow >= 0 ? firstRow + bad : -1);
+        int badOutput = FirstNonFiniteRow(probabilities.AsSpan(0, count * outputType.Size));
+        if (badOutput >= 0) throw OutputNotFinite(row(badOutput));
     }
 
     /// <summary>The same for the first <paramref name="count"/> rows of a batch from <see cref="FacesNetwork.NewBatch"/>.</summary>
@@ -179,22 +191,22 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
 
     private float[] Checked(float[] probabilities, ReadOnlySpan<float> inputs)
     {
-        Checked(probabilities.AsSpan(), inputs);
+        int row = FirstNonFiniteRow(probabilities), size = inputType.Size;
+        if (row >= 0) throw OutputNotFinite(inputs.Slice(row * size, size));
         return probabilities;
     }
 
-    private void Checked(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> inputs)
+    /// <summary>The first row of probabilities with a value that is not finite, or −1.</summary>
+    private int FirstNonFiniteRow(ReadOnlySpan<float> probabilities)
     {
-        int bad = -1;
-        for (int i = 0; i < probabilities.Length && bad < 0; i++)
-            if (!float.IsFinite(probabilities[i])) bad = i;
-        if (bad >= 0)
-        {
-            int size = inputType.Size, row = bad / outputType.Size;
-            throw Host.Except("The network's output for a Features vector is not finite: its values are far outside what the network was trained on " +
-                              $"(largest magnitude {inputs.Slice(row * size, size).ToArray().Max(MathF.Abs)}).");
-        }
+        for (int i = 0; i < probabilities.Length; i++)
+            if (!float.IsFinite(probabilities[i])) return i / outputType.Size;
+        return -1;
     }
+
+    private Exception OutputNotFinite(ReadOnlySpan<float> input) =>
+        Host.Except("The network's output for a Features vector is not finite: its values are far outside what the network was trained on " +
+                    $"(largest magnitude {input.ToArray().Max(MathF.Abs)}).");
 
     internal static string Describe(NetworkArchitecture architecture) => architecture switch
     {

@@ -159,6 +159,75 @@ public sealed class BatchScoringTests
         Assert.Contains("different numbers of rows", ranOut.Message);
     }
 
+    [Fact]
+    public void Rows_a_getter_gives_sparse_or_in_a_buffer_of_its_own_score_as_the_dense_rows_do()
+    {
+        // The look-ahead cursor hands each row's own array to the getter to fill; a source that answers with a sparse
+        // vector or another buffer must still be scored on its values, not on what the array held before.
+        var (ml, _, network) = Train();
+        int count = network.BatchSize * 2 + 9;
+        var rows = Rows(count, 8);
+        foreach (var row in rows.Where(r => r.Id % 3 == 0)) Array.Clear(row.Features, 0, Width / 2); // half zeros: sparse
+        var inner = ml.Data.LoadFromEnumerable(rows);
+        var expected = network.Transform(inner).GetColumn<float[]>("Score").ToArray();
+        var awkward = new AwkwardFeaturesView(inner);
+        Assert.Equal(expected, network.Transform(awkward).GetColumn<float[]>("Score").ToArray());
+        Assert.True(awkward.Sparse > count / 4 && awkward.OwnBuffer > count / 4, $"{awkward.Sparse} sparse, {awkward.OwnBuffer} own buffers");
+    }
+
+    /// <summary>Features as a getter may give them: rows with zeros as sparse vectors, the others in the view's own buffer.</summary>
+    private sealed class AwkwardFeaturesView(IDataView inner) : IDataView
+    {
+        public int Sparse, OwnBuffer;
+        public DataViewSchema Schema => inner.Schema;
+        public bool CanShuffle => false;
+        public long? GetRowCount() => inner.GetRowCount();
+        public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) => new[] { GetRowCursor(columnsNeeded) };
+        public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) => new Cursor(this, inner.GetRowCursor(columnsNeeded));
+
+        private sealed class Cursor(AwkwardFeaturesView parent, DataViewRowCursor inner) : DataViewRowCursor
+        {
+            private VBuffer<float> dense;
+            private readonly float[] own = new float[Width];
+            public override DataViewSchema Schema => inner.Schema;
+            public override long Position => inner.Position;
+            public override long Batch => inner.Batch;
+            public override bool MoveNext() => inner.MoveNext();
+            public override bool IsColumnActive(DataViewSchema.Column column) => inner.IsColumnActive(column);
+            public override ValueGetter<DataViewRowId> GetIdGetter() => inner.GetIdGetter();
+
+            public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+            {
+                if (column.Name != "Features") return inner.GetGetter<TValue>(column);
+                var read = inner.GetGetter<VBuffer<float>>(column);
+                ValueGetter<VBuffer<float>> awkward = (ref VBuffer<float> value) =>
+                {
+                    read(ref dense);
+                    var values = dense.GetValues().ToArray();
+                    var nonZero = Enumerable.Range(0, values.Length).Where(d => values[d] != 0).ToArray();
+                    if (nonZero.Length < values.Length)
+                    {
+                        value = new VBuffer<float>(values.Length, nonZero.Length, nonZero.Select(d => values[d]).ToArray(), nonZero);
+                        parent.Sparse++;
+                    }
+                    else
+                    {
+                        values.CopyTo(own);
+                        value = new VBuffer<float>(own.Length, own); // not the buffer it was handed
+                        parent.OwnBuffer++;
+                    }
+                };
+                return (ValueGetter<TValue>)(Delegate)awkward;
+            }
+
+            protected override void Dispose(bool disposing)
+            {
+                if (disposing) inner.Dispose();
+                base.Dispose(disposing);
+            }
+        }
+    }
+
     /// <summary>Reads Score row by row until scoring fails: the rows served before the error, and the error.</summary>
     private static (int Served, Exception Error) ServedUntilError(IDataView scored)
     {

@@ -105,6 +105,25 @@ public sealed class MlpScorerTests
     }
 
     [SimdFact]
+    public void Rows_kept_one_array_each_score_as_the_same_rows_side_by_side()
+    {
+        const int inputs = 37, classes = 3, count = 2 * MlpScorer.BlockRows + 7;
+        using var network = Network(inputs, new[] { 8, 5 }, classes, 16);
+        var scorer = MlpScorer.TryCreate(network)!;
+        var rows = RandomRows(count, inputs, 9);
+        var expected = new float[count * classes];
+        scorer.Probabilities(rows, count, expected, threads: 2);
+        // Arrays longer than a row (as a reused buffer may be), in an order unlike their memory.
+        var arrays = Enumerable.Range(0, count).Select(r => rows.AsSpan(r * inputs, inputs).ToArray().Concat(new[] { float.NaN }).ToArray()).ToArray();
+        var actual = new float[count * classes];
+        var batch = scorer.Start(arrays, count, actual);
+        batch.Help();
+        Assert.Equal(-1, batch.FirstNonFiniteRow);
+        Assert.Equal(expected, actual);
+        Assert.Throws<ArgumentException>(() => scorer.Start(new[] { new float[inputs - 1] }, 1, new float[classes]));
+    }
+
+    [SimdFact]
     public void The_first_row_that_is_not_finite_is_reported_across_blocks()
     {
         const int inputs = 40, count = 200;

@@ -6,7 +6,7 @@ namespace Faces.Torch.Kernels;
 
 /// <summary>
 /// A fully connected layer, y = b + x·Wᵀ, for a block of rows in SIMD loops, to score the MLP without libtorch.
-/// <para><see cref="Wide"/> is for the image-sized first layer: each output is a dot product along the input, and a
+/// <para><c>Wide</c> is for the image-sized first layer: each output is a dot product along the input, and a
 /// tile of 4 rows × 4 outputs keeps 16 vector accumulators in registers, so each pair of loads feeds 2 fused
 /// multiply-adds and the weights are read once per 4 rows.</para>
 /// <para><see cref="Narrow"/> is for the small layers after it: each input value is broadcast against one row of the
@@ -16,9 +16,9 @@ namespace Faces.Torch.Kernels;
 /// </summary>
 internal static class DenseLayerKernel
 {
-    /// <summary>Rows per tile of <see cref="Wide"/>.</summary>
+    /// <summary>Rows per tile of <c>Wide</c>.</summary>
     private const int TileRows = 4;
-    /// <summary>Outputs per tile of <see cref="Wide"/>.</summary>
+    /// <summary>Outputs per tile of <c>Wide</c>.</summary>
     private const int TileOutputs = 4;
 
     /// <summary>Whether the loops run on this CPU at speed (else the caller scores with libtorch): 256-bit vectors and fused multiply-add.</summary>
@@ -32,8 +32,45 @@ internal static class DenseLayerKernel
     {
         int outputs = bias.Length;
         CheckSizes(x, rows, inputs, weights.Length == outputs * inputs, y, outputs);
-        if (Vector512.IsHardwareAccelerated) Wide<Lanes512, Vector512<float>>(x, rows, inputs, weights, bias, y);
-        else Wide<Lanes256, Vector256<float>>(x, rows, inputs, weights, bias, y);
+        Wide(new ContiguousRows(x, inputs), rows, inputs, weights, bias, y);
+    }
+
+    /// <summary>The same for rows kept one array each (at least <paramref name="inputs"/> values in every one).</summary>
+    public static void Wide(ReadOnlySpan<float[]> rows, int inputs, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> y)
+    {
+        int outputs = bias.Length;
+        foreach (var row in rows)
+            if (row.Length < inputs) throw new ArgumentException($"A row of {row.Length} values for a dense layer of {inputs} inputs.");
+        if (inputs <= 0 || weights.Length != outputs * inputs || (long)rows.Length * outputs > y.Length)
+            throw new ArgumentException($"A dense layer of {inputs} inputs and {outputs} outputs over {rows.Length} rows needs more values than it was given.");
+        Wide(new ArrayRows(rows), rows.Length, inputs, weights, bias, y);
+    }
+
+    private static void Wide<TRows>(TRows x, int rows, int inputs, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> y)
+        where TRows : IRowSource, allows ref struct
+    {
+        if (Vector512.IsHardwareAccelerated) Wide<Lanes512, Vector512<float>, TRows>(x, rows, inputs, weights, bias, y);
+        else Wide<Lanes256, Vector256<float>, TRows>(x, rows, inputs, weights, bias, y);
+    }
+
+    /// <summary>Where a layer's input rows are: the JIT compiles the loops once per kind.</summary>
+    private interface IRowSource
+    {
+        ref float Row(int r);
+    }
+
+    /// <summary>Rows one after another in one span.</summary>
+    private readonly ref struct ContiguousRows(ReadOnlySpan<float> values, int width) : IRowSource
+    {
+        private readonly ReadOnlySpan<float> values = values;
+        public ref float Row(int r) => ref Unsafe.Add(ref MemoryMarshal.GetReference(values), r * width);
+    }
+
+    /// <summary>Rows in an array each.</summary>
+    private readonly ref struct ArrayRows(ReadOnlySpan<float[]> arrays) : IRowSource
+    {
+        private readonly ReadOnlySpan<float[]> arrays = arrays;
+        public ref float Row(int r) => ref MemoryMarshal.GetArrayDataReference(arrays[r]);
     }
 
     /// <summary>
@@ -76,24 +113,25 @@ internal static class DenseLayerKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Wide<TLanes, TVector>(ReadOnlySpan<float> x, int rows, int inputs, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> y)
-        where TLanes : struct, ILanes<TVector> where TVector : struct
+    private static void Wide<TLanes, TVector, TRows>(TRows x, int rows, int inputs, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> y)
+        where TLanes : struct, ILanes<TVector> where TVector : struct where TRows : IRowSource, allows ref struct
     {
         int outputs = bias.Length, vectorEnd = inputs - inputs % TLanes.Count;
-        ref float x0 = ref MemoryMarshal.GetReference(x), w0 = ref MemoryMarshal.GetReference(weights);
+        ref float w0 = ref MemoryMarshal.GetReference(weights);
         int r = 0;
         for (; r + TileRows <= rows; r += TileRows)
         {
             int j = 0;
             for (; j + TileOutputs <= outputs; j += TileOutputs)
-                Tile<TLanes, TVector>(ref Unsafe.Add(ref x0, r * inputs), ref Unsafe.Add(ref w0, j * inputs), inputs, vectorEnd, bias.Slice(j), y.Slice(r * outputs + j), outputs);
+                Tile<TLanes, TVector>(ref x.Row(r), ref x.Row(r + 1), ref x.Row(r + 2), ref x.Row(r + 3), ref Unsafe.Add(ref w0, j * inputs),
+                    inputs, vectorEnd, bias.Slice(j), y.Slice(r * outputs + j), outputs);
             for (; j < outputs; j++)
                 for (int t = 0; t < TileRows; t++)
-                    y[(r + t) * outputs + j] = Dot<TLanes, TVector>(ref Unsafe.Add(ref x0, (r + t) * inputs), ref Unsafe.Add(ref w0, j * inputs), inputs, vectorEnd, bias[j]);
+                    y[(r + t) * outputs + j] = Dot<TLanes, TVector>(ref x.Row(r + t), ref Unsafe.Add(ref w0, j * inputs), inputs, vectorEnd, bias[j]);
         }
         for (; r < rows; r++)
             for (int j = 0; j < outputs; j++)
-                y[r * outputs + j] = Dot<TLanes, TVector>(ref Unsafe.Add(ref x0, r * inputs), ref Unsafe.Add(ref w0, j * inputs), inputs, vectorEnd, bias[j]);
+                y[r * outputs + j] = Dot<TLanes, TVector>(ref x.Row(r), ref Unsafe.Add(ref w0, j * inputs), inputs, vectorEnd, bias[j]);
     }
 
     /// <summary>
@@ -102,16 +140,16 @@ internal static class DenseLayerKernel
     /// JIT spilled the accumulators to the stack on every step.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Tile<TLanes, TVector>(ref float xRef, ref float wRef, int inputs, int vectorEnd, ReadOnlySpan<float> bias, Span<float> y, int outputs)
+    private static unsafe void Tile<TLanes, TVector>(ref float x0Ref, ref float x1Ref, ref float x2Ref, ref float x3Ref, ref float wRef,
+        int inputs, int vectorEnd, ReadOnlySpan<float> bias, Span<float> y, int outputs)
         where TLanes : struct, ILanes<TVector> where TVector : struct
     {
         TVector a00 = default, a01 = default, a02 = default, a03 = default;
         TVector a10 = default, a11 = default, a12 = default, a13 = default;
         TVector a20 = default, a21 = default, a22 = default, a23 = default;
         TVector a30 = default, a31 = default, a32 = default, a33 = default;
-        fixed (float* x = &xRef, w = &wRef)
+        fixed (float* x = &x0Ref, x1 = &x1Ref, x2 = &x2Ref, x3 = &x3Ref, w = &wRef)
         {
-            float* x1 = x + inputs, x2 = x + 2 * inputs, x3 = x + 3 * inputs;
             float* w1 = w + inputs, w2 = w + 2 * inputs, w3 = w + 3 * inputs;
             for (int k = 0; k < vectorEnd; k += TLanes.Count)
             {
@@ -131,10 +169,10 @@ internal static class DenseLayerKernel
         float s10 = TLanes.Sum(a10), s11 = TLanes.Sum(a11), s12 = TLanes.Sum(a12), s13 = TLanes.Sum(a13);
         float s20 = TLanes.Sum(a20), s21 = TLanes.Sum(a21), s22 = TLanes.Sum(a22), s23 = TLanes.Sum(a23);
         float s30 = TLanes.Sum(a30), s31 = TLanes.Sum(a31), s32 = TLanes.Sum(a32), s33 = TLanes.Sum(a33);
-        Finish(s00, s01, s02, s03, ref xRef, ref wRef, inputs, vectorEnd, bias, y);
-        Finish(s10, s11, s12, s13, ref Unsafe.Add(ref xRef, inputs), ref wRef, inputs, vectorEnd, bias, y.Slice(outputs));
-        Finish(s20, s21, s22, s23, ref Unsafe.Add(ref xRef, 2 * inputs), ref wRef, inputs, vectorEnd, bias, y.Slice(2 * outputs));
-        Finish(s30, s31, s32, s33, ref Unsafe.Add(ref xRef, 3 * inputs), ref wRef, inputs, vectorEnd, bias, y.Slice(3 * outputs));
+        Finish(s00, s01, s02, s03, ref x0Ref, ref wRef, inputs, vectorEnd, bias, y);
+        Finish(s10, s11, s12, s13, ref x1Ref, ref wRef, inputs, vectorEnd, bias, y.Slice(outputs));
+        Finish(s20, s21, s22, s23, ref x2Ref, ref wRef, inputs, vectorEnd, bias, y.Slice(2 * outputs));
+        Finish(s30, s31, s32, s33, ref x3Ref, ref wRef, inputs, vectorEnd, bias, y.Slice(3 * outputs));
     }
 
     /// <summary>One row's 4 tile outputs: the scalar tail of the input added to each lane sum, then the bias.</summary>

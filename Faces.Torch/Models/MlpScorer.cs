@@ -92,23 +92,34 @@ public sealed class MlpScorer
         if (count < 0 || (long)count * Inputs > rows.Length || (long)count * Classes > probabilities.Length)
             throw new ArgumentException($"{count} rows need {(long)count * Inputs} input values and room for {(long)count * Classes} probabilities; " +
                                         $"got {rows.Length} and {probabilities.Length}.");
-        return new Batch(this, rows, count, probabilities);
+        return new Batch(this, rows, null, count, probabilities);
+    }
+
+    /// <summary>The same for rows kept one array each (each at least <see cref="Inputs"/> long): the bits are those of the rows side by side.</summary>
+    public Batch Start(float[][] rows, int count, Memory<float> probabilities)
+    {
+        if (count < 0 || count > rows.Length || (long)count * Classes > probabilities.Length || rows.Take(count).Any(r => r.Length < Inputs))
+            throw new ArgumentException($"{count} rows of {Inputs} values each need room for {(long)count * Classes} probabilities; " +
+                                        $"got {rows.Length} rows and {probabilities.Length}.");
+        return new Batch(this, default, rows, count, probabilities);
     }
 
     /// <summary>Rows being scored block by block by whichever threads call <see cref="Help"/>.</summary>
     public sealed class Batch
     {
         private readonly MlpScorer scorer;
-        private readonly ReadOnlyMemory<float> rows;
+        private readonly ReadOnlyMemory<float> rows;  // side by side, or
+        private readonly float[][]? rowArrays;        // one array each
         private readonly Memory<float> probabilities;
         private readonly int count;
         private readonly int[] firstBad; // per block: its first row that is not finite, or −1
         private int claimed;             // blocks handed out so far (Interlocked)
 
-        internal Batch(MlpScorer scorer, ReadOnlyMemory<float> rows, int count, Memory<float> probabilities)
+        internal Batch(MlpScorer scorer, ReadOnlyMemory<float> rows, float[][]? rowArrays, int count, Memory<float> probabilities)
         {
             this.scorer = scorer;
             this.rows = rows;
+            this.rowArrays = rowArrays;
             this.count = count;
             this.probabilities = probabilities;
             firstBad = new int[(count + BlockRows - 1) / BlockRows];
@@ -121,7 +132,10 @@ public sealed class MlpScorer
             for (int block; (block = Interlocked.Increment(ref claimed) - 1) < firstBad.Length;)
             {
                 int start = block * BlockRows, size = Math.Min(BlockRows, count - start);
-                int bad = scorer.Block(rows.Span.Slice(start * inputs, size * inputs), size, probabilities.Span.Slice(start * classes, size * classes));
+                var output = probabilities.Span.Slice(start * classes, size * classes);
+                int bad = rowArrays == null
+                    ? scorer.Block(rows.Span.Slice(start * inputs, size * inputs), default, size, output)
+                    : scorer.Block(default, rowArrays.AsSpan(start, size), size, output);
                 firstBad[block] = bad < 0 ? -1 : start + bad;
             }
         }
@@ -130,15 +144,19 @@ public sealed class MlpScorer
         public int FirstNonFiniteRow => firstBad.FirstOrDefault(b => b >= 0, -1);
     }
 
-    /// <summary>One block through every layer; the first row (in the block) whose first layer is not finite, or −1.</summary>
-    private int Block(ReadOnlySpan<float> x, int rows, Span<float> probabilities)
+    /// <summary>
+    /// One block through every layer (its rows in <paramref name="x"/>, or one array each in <paramref name="arrays"/>
+    /// when that is not empty); the first row (in the block) whose first layer is not finite, or −1.
+    /// </summary>
+    private int Block(ReadOnlySpan<float> x, ReadOnlySpan<float[]> arrays, int rows, Span<float> probabilities)
     {
         var buffers = ArrayPool<float>.Shared.Rent(2 * rows * widest);
         try
         {
             Span<float> current = buffers.AsSpan(0, rows * widest), next = buffers.AsSpan(rows * widest, rows * widest);
             int width = firstBias.Length;
-            DenseLayerKernel.Wide(x, rows, Inputs, firstWeights, firstBias, current);
+            if (arrays.IsEmpty) DenseLayerKernel.Wide(x, rows, Inputs, firstWeights, firstBias, current);
+            else DenseLayerKernel.Wide(arrays, Inputs, firstWeights, firstBias, current);
             int bad = FirstNonFiniteRow(current.Slice(0, rows * width), width);
             foreach (var layer in later)
             {
