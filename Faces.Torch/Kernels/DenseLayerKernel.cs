@@ -12,7 +12,8 @@ namespace Faces.Torch.Kernels;
 /// <para><see cref="Narrow"/> is for the small layers after it: each input value is broadcast against one row of the
 /// transposed weights, padded to whole vectors, so each output vector needs no horizontal sum.</para>
 /// Each output is computed in one fixed order whatever block, tile or thread it falls in, so a row's scores do not
-/// depend on the rows scored with it.
+/// depend on the rows scored with it. <c>Wide</c> reads its rows side by side in one span or from an array each
+/// (the look-ahead cursor's rows, filled by their getters); the JIT compiles its loops once for each.
 /// </summary>
 internal static class DenseLayerKernel
 {
