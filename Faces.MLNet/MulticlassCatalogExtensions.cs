@@ -67,4 +67,26 @@ public static class MulticlassCatalogExtensions
             Architecture = new CnnArchitecture { Height = height, Width = width, Channels = channels },
             Training = TrainingOptions.ForCnn with { Epochs = epochs, LearningRate = learningRate, Momentum = momentum, Seed = seed },
         });
+
+    /// <summary>
+    /// The real-face network (<see cref="ExpressionNetArchitecture"/>): VGG-style blocks with batch norm, dropout and
+    /// flip averaging, trained with augmentation, Nesterov momentum, a one-cycle schedule and label smoothing
+    /// (<see cref="ExpressionNetTrainer.Options"/>; defaults in <see cref="ExpressionNetDefaults"/>).
+    /// </summary>
+    public static ExpressionNetTrainer ExpressionNet(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, ExpressionNetTrainer.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        return new ExpressionNetTrainer(Microsoft.ML.Data.CatalogUtils.GetEnvironment(catalog), options);
+    }
+
+    /// <summary>The real-face network with its default recipe except the settings given.</summary>
+    public static ExpressionNetTrainer ExpressionNet(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName = DefaultColumnNames.Label, string featureColumnName = DefaultColumnNames.Features,
+        int epochs = ExpressionNetDefaults.Epochs, int seed = TrainingDefaults.Seed) =>
+        catalog.ExpressionNet(new ExpressionNetTrainer.Options
+        {
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName,
+            Training = ExpressionNetTrainer.Options.DefaultTraining with { Epochs = epochs, Seed = seed },
+        });
 }

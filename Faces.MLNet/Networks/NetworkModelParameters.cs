@@ -211,6 +211,7 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
     internal static string Describe(NetworkArchitecture architecture) => architecture switch
     {
         CnnArchitecture c => $"{c.InputSize} values ({c.Height}x{c.Width} pixels x {c.Channels} channel(s))",
+        ExpressionNetArchitecture e => $"{e.InputSize} values ({e.Height}x{e.Width} pixels x {e.Channels} channel(s))",
         _ => $"{architecture.InputSize} values",
     };
 

@@ -56,4 +56,11 @@ internal static class CommonOptions
     }
 
     public static Option<FileInfo> Model(string description) => new("--model") { Description = description, Required = true };
+
+    /// <summary>--model for commands that fall back to the shipped model (<see cref="Training.DefaultModel"/>) when none is named.</summary>
+    public static Option<FileInfo?> ModelOrDefault(string description) =>
+        new("--model") { Description = $"{description} Default: the shipped real-face model, trained on FER2013." };
+
+    /// <summary>The model file a <see cref="ModelOrDefault"/> option names, or the shipped one.</summary>
+    public static string ModelPath(ParseResult result, Option<FileInfo?> option) => result.GetValue(option)?.FullName ?? Training.DefaultModel.Path;
 }

@@ -16,7 +16,7 @@ internal static class PredictCommand
     public static Command Create()
     {
         var command = new Command("predict", "Find the faces in photos and predict each one's expression (any size or colour).");
-        var model = CommonOptions.Model("The model .zip written by faces train or faces demo.");
+        var model = CommonOptions.ModelOrDefault("The model .zip written by faces train or faces demo.");
         var images = new Argument<FileInfo[]>("IMAGE") { Description = "Image files (PNG, JPEG, BMP, GIF, WebP).", Arity = ArgumentArity.OneOrMore };
         var json = new Option<bool>("--json") { Description = "One JSON array on standard output instead of a table." };
         var noDetect = new Option<bool>("--no-detect") { Description = "Take each whole image as one face (images that already are face crops)." };
@@ -27,10 +27,11 @@ internal static class PredictCommand
         command.SetAction(result =>
         {
             if (result.GetValue(annotate) is { } folder) OutputPaths.CheckFolder(folder.FullName, "--annotate");
-            if (ImagePipelineModel.TryLoad(Scratch.NewContext(1), result.GetValue(model)!.FullName) is { } pipeline)
+            string modelPath = CommonOptions.ModelPath(result, model);
+            if (ImagePipelineModel.TryLoad(Scratch.NewContext(1), modelPath) is { } pipeline)
                 return PredictWithPipeline(pipeline, result.GetValue(images)!.Select(i => i.FullName).ToList(), result.GetValue(json));
             using var detector = new FaceDetector(detection.Read(result));
-            using var recognizer = new ExpressionRecognizer(Scratch.NewContext(1), result.GetValue(model)!.FullName, detector);
+            using var recognizer = new ExpressionRecognizer(Scratch.NewContext(1), modelPath, detector);
             bool whole = result.GetValue(noDetect);
             var outcomes = new List<Outcome>();
             foreach (var path in result.GetValue(images)!.Select(i => i.FullName))

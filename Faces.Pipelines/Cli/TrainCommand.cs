@@ -16,6 +16,8 @@ internal enum Preset
     Study,
     /// <summary>The study's best settings per model.</summary>
     Best,
+    /// <summary>The real-face network and its recipe (<see cref="ExpressionNetDefaults"/>), for photos of real people.</summary>
+    Real,
 }
 
 internal static class TrainCommand
@@ -43,7 +45,7 @@ internal static class TrainCommand
         public readonly Option<MixtureInitialization> Initialization = new("--init") { Description = "MoG initialisation: Random (the study's) or KMeans.", DefaultValueFactory = _ => MixtureDefaults.Initialization };
         public readonly Option<Normalization> Normalize = new("--normalize") { Description = "None (pixels in [0, 1], the study's), Standardize (per pixel) or MinMax (global).", DefaultValueFactory = _ => Normalization.None };
         public readonly Option<DirectoryInfo?> Report = new("--report") { Description = "Also write a report (Markdown, HTML, PNG figures) to this folder." };
-        public readonly Option<Preset> Preset = new("--preset") { Description = "study: the study's default settings (the defaults). best: the study's best — CNN eps 0.01, momentum 0.9, 24/40 filters, 60 epochs with early stopping; MLP eps 0.05; MoG k-means initialisation. Options given explicitly win.", DefaultValueFactory = _ => Cli.Preset.Study };
+        public readonly Option<Preset> Preset = new("--preset") { Description = "study: the study's default settings (the defaults). best: the study's best — CNN eps 0.01, momentum 0.9, 24/40 filters, 60 epochs with early stopping; MLP eps 0.05; MoG k-means initialisation. real (with --model cnn): the real-face network (VGG-style, batch norm, flip averaging) with augmentation, Nesterov momentum, a one-cycle schedule and label smoothing. Options given explicitly win.", DefaultValueFactory = _ => Cli.Preset.Study };
         public readonly SplitArguments Split = new();
         public readonly Option<bool> DetectFaces = new("--detect-faces") { Description = "Image folders: crop the largest face of each photo (Haar cascade) instead of taking the whole image; photos without a face are left out." };
         public readonly DetectionArguments Detection = new();
@@ -82,7 +84,13 @@ internal static class TrainCommand
     private static TrainSettings Settings(ParseResult result, Options o)
     {
         var kind = result.GetValue(o.Model);
-        bool best = result.GetValue(o.Preset) == Cli.Preset.Best;
+        var preset = result.GetValue(o.Preset);
+        if (preset == Cli.Preset.Real)
+        {
+            if (kind != ModelKind.Cnn) throw new ArgumentException($"--preset real trains the real-face network, a CNN: give --model cnn (not {kind.ToString().ToLowerInvariant()}).");
+            return RealFaceSettings(result, o);
+        }
+        bool best = preset == Cli.Preset.Best;
         // An option given on the command line wins over the preset; the preset wins over the option's default.
         T Pick<T>(Option<T> option, T bestValue) => best && result.GetResult(option) is not { Implicit: false } ? bestValue : result.GetValue(option)!;
         var filters = Pick(o.Filters, new[] { 24, 40 });
@@ -111,6 +119,29 @@ internal static class TrainCommand
             Architecture = kind == ModelKind.Mlp
                 ? new MlpArchitecture { Hidden = result.GetValue(o.Hidden)! }
                 : new CnnArchitecture { Filters1 = filters[0], Filters2 = filters[1] },
+        };
+    }
+
+    /// <summary>The real-face preset: <see cref="MLNet.Networks.ExpressionNetTrainer.Options.DefaultTraining"/>, with any option given explicitly winning.</summary>
+    private static TrainSettings RealFaceSettings(ParseResult result, Options o)
+    {
+        var recipe = MLNet.Networks.ExpressionNetTrainer.Options.DefaultTraining;
+        T Given<T>(Option<T> option, T recipeValue) => result.GetResult(option) is { Implicit: false } ? result.GetValue(option)! : recipeValue;
+        return new TrainSettings
+        {
+            Model = ModelKind.Cnn,
+            Normalization = result.GetValue(o.Normalize),
+            Training = recipe with
+            {
+                Epochs = Given(o.Epochs, null) ?? recipe.Epochs,
+                LearningRate = Given(o.LearningRate, null) ?? recipe.LearningRate,
+                Momentum = Given(o.Momentum, recipe.Momentum),
+                BatchSize = Given(o.BatchSize, recipe.BatchSize),
+                Optimizer = Given(o.Optimizer, recipe.Optimizer),
+                Nesterov = Given(o.Optimizer, recipe.Optimizer) == OptimizerKind.SgdMomentum && Given(o.Momentum, recipe.Momentum) > 0,
+                Seed = result.GetValue(o.Seed), Device = result.GetValue(o.Device)!, Threads = result.GetValue(o.Threads),
+            },
+            Architecture = new ExpressionNetArchitecture(),
         };
     }
 

@@ -35,6 +35,11 @@ public sealed class ExpressionRecognizer : IDisposable
     /// <summary>The side of the model's square grayscale input.</summary>
     public int Side { get; }
 
+    /// <summary>A recognizer with the shipped real-face model (<see cref="DefaultModel"/>).</summary>
+    public ExpressionRecognizer(MLContext ml, FaceDetector? detector = null) : this(ml, DefaultModel.Path, detector)
+    {
+    }
+
     public ExpressionRecognizer(MLContext ml, string modelPath, FaceDetector? detector = null)
     {
         this.ml = ml;

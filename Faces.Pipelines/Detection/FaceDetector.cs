@@ -114,23 +114,18 @@ public sealed class FaceDetector : IDisposable
     /// <summary>An image file as 8-bit grayscale, decoded once with <see cref="ImageFiles"/>' checks (pixel cap, complete file).</summary>
     public static Mat ReadGray(string path) => ToMat(ImageFiles.ReadGray(path));
 
-    /// <summary>An image held in memory (an upload) as 8-bit grayscale, with the same checks.</summary>
+    /// <summary>An image held in memory (an upload) as 8-bit grayscale, upright, at full size, with the same checks.</summary>
     public static Mat ReadGray(byte[] bytes, string name) => ToMat(ImageFiles.ReadGray(bytes, name));
+
+    /// <summary>Decoded pixels as an OpenCV image (a copy).</summary>
+    public static Mat ToMat(GrayImage image) => ToMat((image.Pixels, image.Width, image.Height));
 
     private static Mat ToMat((byte[] Pixels, int Width, int Height) image) =>
         Mat.FromPixelData(image.Height, image.Width, MatType.CV_8UC1, image.Pixels).Clone();
 
-    /// <summary>The face's pixels, resized to <paramref name="width"/>x<paramref name="height"/> and scaled to [0, 1], row-major.</summary>
-    public static float[] FacePixels(Mat gray, FaceBox box, int width, int height)
-    {
-        using var face = new Mat(gray, new Rect(box.X, box.Y, box.Width, box.Height));
-        using var resized = face.Resize(new Size(width, height), interpolation: InterpolationFlags.Area);
-        var pixels = new float[width * height];
-        for (int y = 0; y < height; y++)
-        for (int x = 0; x < width; x++)
-            pixels[y * width + x] = resized.At<byte>(y, x) / 255f;
-        return pixels;
-    }
+    /// <summary>The face's pixels, resized to <paramref name="width"/>x<paramref name="height"/> and scaled to [0, 1], row-major (<see cref="ImagePixels.Region"/>).</summary>
+    public static float[] FacePixels(Mat gray, FaceBox box, int width, int height) =>
+        ImagePixels.Region(gray, new Rect(box.X, box.Y, box.Width, box.Height), width, height);
 
     private FaceBox WithMargin(Rect r, double score, int imageWidth, int imageHeight)
     {

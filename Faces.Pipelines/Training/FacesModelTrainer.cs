@@ -41,6 +41,12 @@ public sealed class FacesModelTrainer(MLContext ml)
                 Training = settings.NetworkTraining, Architecture = settings.Architecture as MlpArchitecture ?? new MlpArchitecture(),
                 Progress = progress, Cancellation = cancellation,
             }).Fit(normalisedTrain, normalisedValid),
+            _ when settings.Architecture is ExpressionNetArchitecture real => ml.MulticlassClassification.Trainers.ExpressionNet(new ExpressionNetTrainer.Options
+            {
+                Training = settings.NetworkTraining,
+                Architecture = real with { Height = data.Shape.Height, Width = data.Shape.Width, Channels = data.Shape.Channels },
+                Progress = progress, Cancellation = cancellation,
+            }).Fit(normalisedTrain, normalisedValid),
             _ => ml.MulticlassClassification.Trainers.Cnn(new CnnTrainer.Options
             {
                 Training = settings.NetworkTraining,

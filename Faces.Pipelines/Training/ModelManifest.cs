@@ -7,7 +7,10 @@ namespace Faces.Pipelines.Training;
 /// <summary>
 /// A SHA-256 of every entry of a saved model .zip, stored in the .zip itself (ML.NET ignores entries it does not know).
 /// The CRC-32 of each entry catches accidents; this catches an entry changed and re-zipped, in ML.NET's parts of the
-/// model as well as Faces' own, before ML.NET reads any of it. Models without it (older ones) still load.
+/// model as well as Faces' own, before ML.NET reads any of it. The list is required in every .zip that carries Faces'
+/// provenance (<see cref="ModelProvenance.EntryName"/>): Faces has written both since provenance began. Only .zips
+/// without provenance may lack it: models saved before provenance existed, and pipelines saved by ML.NET's own
+/// <c>mlContext.Model.Save</c>.
 /// </summary>
 public static class ModelManifest
 {
@@ -29,8 +32,16 @@ public static class ModelManifest
     public static void Verify(string path)
     {
         using var zip = VerifiedZip.Open(path, "a model .zip");
-        var contents = zip.Entries.ToDictionary(e => e.FullName, e => VerifiedZip.ReadEntry(e, path));
-        if (!contents.TryGetValue(EntryName, out var manifest)) return;
+        var contents = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var entry in zip.Entries)
+            if (!contents.TryAdd(entry.FullName, VerifiedZip.ReadEntry(entry, path)))
+                throw new InvalidDataException($"{path}: entry '{entry.FullName}' appears more than once, so which one a reader takes is undefined.");
+        if (!contents.TryGetValue(EntryName, out var manifest))
+        {
+            if (contents.ContainsKey(ModelProvenance.EntryName))
+                throw new InvalidDataException($"{path}: its checksum list ({EntryName}) is missing, though the model carries Faces' provenance, which is always saved with it.");
+            return;
+        }
         var expected = new Dictionary<string, string>();
         foreach (var line in System.Text.Encoding.UTF8.GetString(manifest).Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {

@@ -14,7 +14,8 @@ namespace Faces.Pipelines.Training;
 public sealed record ModelProvenance
 {
     public const string EntryName = "FacesProvenance.v1.json";
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
+    // A null where the record has no nullable field (say "Metrics": null) is a damaged entry, not a crash later on.
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() }, RespectNullableAnnotations = true };
 
     public string FacesVersion { get; init; } = "";
     public string Model { get; init; } = "";

@@ -138,4 +138,33 @@ public sealed class LoaderMutationTests : IDisposable
             // What the check lets through, the ML.NET image pipeline must read too.
         }, iter: Iterations, threads: 1);
     }
+
+    /// <summary>
+    /// Phone photos: a JPEG whose Exif segment carries each of the eight orientations, damaged — the orientation tag
+    /// and the segment's sizes included (the first 64 bytes are weighted) — reads upright or names the file.
+    /// </summary>
+    [Theory]
+    [InlineData(3)]
+    [InlineData(6)]
+    [InlineData(8)]
+    public void Image_files_with_an_exif_orientation(int orientation)
+    {
+        using var bitmap = new SKBitmap(40, 30, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(SKColors.DarkGray);
+            canvas.DrawCircle(12, 10, 6, new SKPaint { Color = SKColors.White });
+        }
+        var valid = OrientedPhotos.Jpeg(bitmap, orientation);
+        string path = PathOf($"phone-{orientation}.jpg");
+        File.WriteAllBytes(path, valid);
+        var (_, width, height) = ImageFiles.ReadGray(path);
+        Assert.Equal((40, 30), (width, height)); // upright again
+        Mutation.Gen(valid.Length).Sample(mutation =>
+        {
+            var bytes = mutation.Apply(valid);
+            File.WriteAllBytes(path, bytes);
+            Outcome.SucceedsOrNamesTheFile(() => (object)ImageFiles.ReadGray(path), path, bytes.Length + 40 * 30 * 8, mutation);
+        }, iter: Iterations, threads: 1);
+    }
 }

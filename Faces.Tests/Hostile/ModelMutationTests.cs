@@ -78,6 +78,16 @@ public sealed class ModelMutationTests : IDisposable
 
         Mutation.Gen(valid.Length).Sample(mutation => Check(mutation.Apply(valid), mutation), iter: Iterations, threads: 1);
 
+        // An entry name written twice (each copy with a valid CRC): which copy a reader takes is undefined, so the
+        // file is refused by name, whichever entry is repeated.
+        foreach (var repeated in EntryNames(valid))
+        {
+            File.WriteAllBytes(path, WithRepeatedEntry(valid, repeated));
+            var error = Assert.Throws<InvalidDataException>(() => ModelFiles.Load(ml, path, out _));
+            Assert.Contains(path, error.Message);
+            Assert.Contains($"'{repeated}' appears more than once", error.Message);
+        }
+
         // The Faces entry, damaged and re-zipped with a correct CRC. Through ModelFiles the checksum list names the
         // entry; through ML.NET's own Model.Load (a library user's path, no list checked) the component's SHA-256 must.
         var (entryName, payload) = FacesEntry(valid);
@@ -114,6 +124,32 @@ public sealed class ModelMutationTests : IDisposable
             if (Encoding.ASCII.GetString(bytes).Contains("FACES")) return (entry.FullName, bytes);
         }
         throw new InvalidOperationException("No Faces entry in the model.");
+    }
+
+    private static List<string> EntryNames(byte[] zipBytes)
+    {
+        using var zip = new ZipArchive(new MemoryStream(zipBytes), ZipArchiveMode.Read);
+        return zip.Entries.Select(e => e.FullName).ToList();
+    }
+
+    /// <summary>The .zip with a second copy of entry <paramref name="name"/> appended (as Python's zipfile in mode 'a' writes it).</summary>
+    internal static byte[] WithRepeatedEntry(byte[] zipBytes, string name)
+    {
+        var copy = new MemoryStream();
+        copy.Write(zipBytes);
+        using (var zip = new ZipArchive(copy, ZipArchiveMode.Update, leaveOpen: true))
+        {
+            byte[] content;
+            using (var original = zip.GetEntry(name)!.Open())
+            using (var buffer = new MemoryStream())
+            {
+                original.CopyTo(buffer);
+                content = buffer.ToArray();
+            }
+            using var added = zip.CreateEntry(name).Open();
+            added.Write(content);
+        }
+        return copy.ToArray();
     }
 
     private static byte[] Rezip(byte[] zipBytes, string entryName, byte[] replacement)

@@ -11,6 +11,7 @@ namespace Faces.Torch.Models;
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
 [JsonDerivedType(typeof(MlpArchitecture), "mlp")]
 [JsonDerivedType(typeof(CnnArchitecture), "cnn")]
+[JsonDerivedType(typeof(ExpressionNetArchitecture), "expressionnet")]
 public abstract record NetworkArchitecture
 {
     /// <summary>Number of classes (output units). Default 7, the study's emotions.</summary>

@@ -30,6 +30,13 @@ public sealed class NetworkTrainer(TrainingOptions options)
 
         var network = FacesNetwork.Create(architecture, Options.Seed, Options.Device);
         using var optimizer = CreateOptimizer(network.Module);
+        long stepsPerEpoch = (train.Count + Options.BatchSize - 1) / Options.BatchSize;
+        var scheduler = Options.Schedule == LearningRateSchedule.OneCycle
+            ? optim.lr_scheduler.OneCycleLR(optimizer, Options.LearningRate, total_steps: checked((int)(stepsPerEpoch * Options.Epochs)))
+            : null;
+        var augmenter = Options.Augmentation is { } augmentation
+            ? new ImageAugmenter(augmentation, Options.Seed + 2, ImageGeometry(architecture).Channels, ImageGeometry(architecture).Height, ImageGeometry(architecture).Width)
+            : null;
         using var shuffler = new Generator((ulong)Options.Seed + 1);
         var curve = new List<EpochRecord>();
         double bestValidation = double.PositiveInfinity;
@@ -39,7 +46,7 @@ public sealed class NetworkTrainer(TrainingOptions options)
         for (int epoch = 1; epoch <= Options.Epochs && !cancellation.IsCancellationRequested; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            RunEpoch(network, optimizer, train, shuffler, cancellation);
+            RunEpoch(network, optimizer, scheduler, augmenter, train, shuffler, cancellation);
             SplitEvaluation? trainMetrics = Options.RecordTrainingMetrics ? network.Evaluate(train) : null;
             SplitEvaluation? validMetrics = validation != null ? network.Evaluate(validation) : null;
             // Every tensor of the epoch is disposed in its scope (TorchSharp's statistics say so) and the managed heap
@@ -90,7 +97,16 @@ public sealed class NetworkTrainer(TrainingOptions options)
         return network.Module.parameters().All(p => p.isfinite().all().item<bool>());
     }
 
-    private void RunEpoch(FacesNetwork network, optim.Optimizer optimizer, LabeledTensors train, Generator shuffler, CancellationToken cancellation)
+    /// <summary>The image shape an augmenter needs; only image networks can be augmented.</summary>
+    private static (int Channels, int Height, int Width) ImageGeometry(NetworkArchitecture architecture) => architecture switch
+    {
+        CnnArchitecture c => (c.Channels, c.Height, c.Width),
+        ExpressionNetArchitecture e => (e.Channels, e.Height, e.Width),
+        _ => throw new ArgumentException($"Augmentation needs an image network (CNN or ExpressionNet); {architecture.GetType().Name} reads flat rows."),
+    };
+
+    private void RunEpoch(FacesNetwork network, optim.Optimizer optimizer, optim.lr_scheduler.LRScheduler? scheduler, ImageAugmenter? augmenter,
+        LabeledTensors train, Generator shuffler, CancellationToken cancellation)
     {
         network.Module.train();
         using var order = Options.Shuffle ? randperm(train.Count, generator: shuffler) : arange(train.Count, dtype: ScalarType.Int64);
@@ -99,19 +115,21 @@ public sealed class NetworkTrainer(TrainingOptions options)
             using var scope = NewDisposeScope();
             var indices = order.narrow(0, start, Math.Min(Options.BatchSize, train.Count - start));
             var features = train.Features.index_select(0, indices).to(network.Device);
+            if (augmenter != null) features = augmenter.Apply(features);
             var labels = train.Labels.index_select(0, indices).to(network.Device);
             optimizer.zero_grad();
             // cross_entropy = log_softmax + NLL: stable where the study's softmax (no max-subtraction) overflowed.
-            var loss = nn.functional.cross_entropy(network.Module.forward(features), labels);
+            var loss = nn.functional.cross_entropy(network.Module.forward(features), labels, label_smoothing: Options.LabelSmoothing);
             loss.backward();
             optimizer.step();
+            scheduler?.step();
         }
     }
 
     private optim.Optimizer CreateOptimizer(nn.Module<Tensor, Tensor> module) => Options.Optimizer switch
     {
         // PyTorch's SGD keeps v ← m·v + g and steps W ← W − lr·v: with a constant lr this is the study's rule.
-        OptimizerKind.SgdMomentum => optim.SGD(module.parameters(), Options.LearningRate, Options.Momentum, weight_decay: Options.WeightDecay),
+        OptimizerKind.SgdMomentum => optim.SGD(module.parameters(), Options.LearningRate, Options.Momentum, weight_decay: Options.WeightDecay, nesterov: Options.Nesterov),
         OptimizerKind.Adam => optim.Adam(module.parameters(), Options.LearningRate, weight_decay: Options.WeightDecay),
         _ => throw new ArgumentOutOfRangeException(nameof(Options), Options.Optimizer, "Unknown optimizer."),
     };

@@ -28,6 +28,14 @@ public sealed record TrainingOptions
     public string Device { get; init; } = TrainingDefaults.Device;
     /// <summary>libtorch intra-op threads; 0 (default) keeps libtorch's choice (all cores).</summary>
     public int Threads { get; init; } = TrainingDefaults.Threads;
+    /// <summary>Nesterov momentum (SGD only). Default false, the study's plain momentum.</summary>
+    public bool Nesterov { get; init; }
+    /// <summary>Label smoothing of the cross-entropy target, in [0, 1). Default 0.</summary>
+    public double LabelSmoothing { get; init; }
+    /// <summary>How the learning rate moves over training. Default constant (the study's).</summary>
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
+    /// <summary>Training-time augmentation of image rows; null (default) trains on the rows as they are.</summary>
+    public AugmentationOptions? Augmentation { get; init; }
     /// <summary>Evaluate the whole training split each epoch for the learning curve (costs a forward pass). Default true.</summary>
     public bool RecordTrainingMetrics { get; init; } = true;
 
@@ -45,6 +53,10 @@ public sealed record TrainingOptions
         if (Epochs < 1) throw new ArgumentException($"Epochs must be at least 1; got {Epochs}.");
         if (BatchSize < 1) throw new ArgumentException($"BatchSize must be at least 1; got {BatchSize}.");
         if (WeightDecay < 0) throw new ArgumentException($"WeightDecay must not be negative; got {WeightDecay}.");
+        if (!(LabelSmoothing >= 0 && LabelSmoothing < 1)) throw new ArgumentException($"LabelSmoothing must be in [0, 1); got {LabelSmoothing}.");
+        if (Nesterov && (Optimizer != OptimizerKind.SgdMomentum || Momentum <= 0)) throw new ArgumentException("Nesterov needs SGD with a positive momentum.");
+        if (Schedule == LearningRateSchedule.OneCycle && EarlyStoppingPatience > 0) throw new ArgumentException("The one-cycle schedule runs every epoch; it cannot stop early (set EarlyStoppingPatience to 0).");
+        Augmentation?.Validate();
         if (EarlyStoppingPatience < 0) throw new ArgumentException($"EarlyStoppingPatience must not be negative; got {EarlyStoppingPatience}.");
     }
 }

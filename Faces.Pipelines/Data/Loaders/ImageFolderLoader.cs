@@ -6,7 +6,7 @@ namespace Faces.Pipelines.Data.Loaders;
 /// A folder of images with one subfolder per class (any size or colour → 48x48 grayscale through ImageAnalytics).
 /// With train/, valid/ (or validation/) and test/ subfolders, each holding the class folders, those are the splits;
 /// otherwise Faces splits them (80/10/10 by default, see below). Class folders named after the seven
-/// expressions get TFD's label order; others are labelled in name order. Without split folders the split is
+/// expressions (<see cref="EmotionNames"/>: FER2013's <c>angry</c> is anger) get TFD's label order; others are labelled in name order. Without split folders the split is
 /// stratified by class, or grouped by person (<see cref="SplitOptions"/>), and the manifest says where each file went.
 /// </summary>
 public static class ImageFolderLoader
@@ -84,7 +84,7 @@ public static class ImageFolderLoader
         var made = SplitNames.Select(name =>
         {
             var part = rows.Where(r => r.Split == name).ToList();
-            var pixels = faces != null ? part.SelectMany(r => cropped[r.File]).ToArray() : ImagePixels.Load(ml, part.Select(r => r.File).ToList(), shape);
+            var pixels = faces != null ? part.SelectMany(r => cropped[r.File]).ToArray() : ImagePixels.Load(part.Select(r => r.File).ToList(), shape);
             return new FaceSplit(name, pixels, part.Select(r => r.Class).ToArray(), shape.Size);
         }).ToArray();
         return new FaceDataset(root, classes, shape, made[0], made[1], made[2]) { Manifest = manifest, SplitMethod = method, Warnings = warnings };
@@ -92,8 +92,11 @@ public static class ImageFolderLoader
 
     private static readonly string[] SplitNames = { "train", "valid", "test" };
 
-    private static int ClassIndex(IReadOnlyList<string> classes, string folder) =>
-        classes.Select((c, i) => (c, i)).First(x => string.Equals(x.c, folder, StringComparison.OrdinalIgnoreCase)).i;
+    private static int ClassIndex(IReadOnlyList<string> classes, string folder)
+    {
+        string name = ReferenceEquals(classes, FaceDataset.Emotions) ? EmotionNames.Canonical(folder)! : folder;
+        return classes.Select((c, i) => (c, i)).First(x => string.Equals(x.c, name, StringComparison.OrdinalIgnoreCase)).i;
+    }
 
     /// <summary>Image files per class subfolder; an empty class folder is an error.</summary>
     private static Dictionary<string, List<string>> Files(string folder)
@@ -115,7 +118,9 @@ public static class ImageFolderLoader
     {
         var names = folders.Distinct().ToList();
         if (names.Count < 2) throw new InvalidDataException($"{root} has {names.Count} class folder(s); classification needs at least two.");
-        if (names.All(n => FaceDataset.Emotions.Contains(n.ToLowerInvariant()))) return FaceDataset.Emotions;
+        // Folders that all name expressions (in any of their usual spellings, one folder each) get TFD's label order.
+        var canonical = names.Select(EmotionNames.Canonical).ToList();
+        if (canonical.All(c => c != null) && canonical.Distinct().Count() == names.Count) return FaceDataset.Emotions;
         return names.OrderBy(n => n, StringComparer.Ordinal).ToList();
     }
 }

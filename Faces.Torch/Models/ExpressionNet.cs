@@ -1,0 +1,93 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Faces.Torch.Models;
+
+/// <summary>The real-face network (see <see cref="ExpressionNetArchitecture"/>).</summary>
+public sealed class ExpressionNet : nn.Module<Tensor, Tensor>
+{
+    private readonly ModuleList<ConvBlock> blocks = new();
+    private readonly Dropout dropout1;
+    private readonly Linear hidden;
+    private readonly Dropout dropout2;
+    private readonly Linear output;
+    private readonly ExpressionNetArchitecture architecture;
+
+    /// <summary>Builds and initialises the layers of <paramref name="architecture"/>.</summary>
+    public ExpressionNet(ExpressionNetArchitecture architecture) : base("ExpressionNet")
+    {
+        this.architecture = architecture;
+        long previous = architecture.Channels;
+        for (int i = 0; i < architecture.Widths.Length; i++)
+        {
+            blocks.Add(new ConvBlock($"block{i + 1}", previous, architecture.Widths[i]));
+            previous = architecture.Widths[i];
+        }
+        dropout1 = nn.Dropout(architecture.Dropout);
+        hidden = nn.Linear(architecture.FullyConnectedInputs, architecture.Hidden);
+        dropout2 = nn.Dropout(architecture.Dropout);
+        output = nn.Linear(architecture.Hidden, architecture.Classes);
+        RegisterComponents();
+        using var _ = no_grad();
+        foreach (var block in blocks) block.Initialize();
+        nn.init.kaiming_normal_(hidden.weight!, nonlinearity: nn.init.NonlinearityType.ReLU);
+        hidden.bias!.zero_();
+        nn.init.normal_(output.weight!, 0, architecture.OutputInitStd);
+        output.bias!.zero_();
+    }
+
+    /// <summary>
+    /// [N, C·H·W] (or [N, C, H, W]) → logits [N, classes]. In evaluation mode with flip averaging the logits are the
+    /// log of the mean of the face's and its mirror image's probabilities (a softmax of them gives that mean).
+    /// </summary>
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var x = input.dim() == 4 ? input : input.view(-1, architecture.Channels, architecture.Height, architecture.Width);
+        if (training || !architecture.FlipAveraging) return Logits(x).MoveToOuterDisposeScope();
+        long n = x.shape[0];
+        var both = Logits(cat(new[] { x, x.flip(3) }, 0));
+        var probabilities = F.softmax(both, 1);
+        return (probabilities.narrow(0, 0, n) + probabilities.narrow(0, n, n)).mul_(0.5).log_().MoveToOuterDisposeScope();
+    }
+
+    private Tensor Logits(Tensor x)
+    {
+        foreach (var block in blocks) x = block.forward(x);
+        x = F.relu(hidden.forward(dropout1.forward(x.flatten(1))));
+        return output.forward(dropout2.forward(x));
+    }
+
+    /// <summary>Two 3x3 convolutions, each with batch norm and ReLU, then 2x2 max-pooling.</summary>
+    private sealed class ConvBlock : nn.Module<Tensor, Tensor>
+    {
+        private readonly Conv2d conv1;
+        private readonly BatchNorm2d norm1;
+        private readonly Conv2d conv2;
+        private readonly BatchNorm2d norm2;
+
+        public ConvBlock(string name, long inputs, long outputs) : base(name)
+        {
+            // No convolution bias: the batch norm that follows has its own shift.
+            conv1 = nn.Conv2d(inputs, outputs, 3, padding: 1, bias: false);
+            norm1 = nn.BatchNorm2d(outputs);
+            conv2 = nn.Conv2d(outputs, outputs, 3, padding: 1, bias: false);
+            norm2 = nn.BatchNorm2d(outputs);
+            RegisterComponents();
+        }
+
+        public void Initialize()
+        {
+            nn.init.kaiming_normal_(conv1.weight!, nonlinearity: nn.init.NonlinearityType.ReLU);
+            nn.init.kaiming_normal_(conv2.weight!, nonlinearity: nn.init.NonlinearityType.ReLU);
+        }
+
+        public override Tensor forward(Tensor x)
+        {
+            x = F.relu(norm1.forward(conv1.forward(x)));
+            x = F.relu(norm2.forward(conv2.forward(x)));
+            return F.max_pool2d(x, 2);
+        }
+    }
+}
