@@ -44,6 +44,14 @@ internal static class BenchmarkCommand
             convolution: result.GetValue(convolution)) ? 0 : 1);
         command.Subcommands.Add(fashion);
 
+        var real = new Command("real", "The real-face network's training epoch (its own recipe) vs the same network in PyTorch 1.13 (Debian's python3-torch).");
+        var realEpochs = new Option<int>("--epochs") { Description = "Epochs per side, interleaved (the first is a warm-up when there are more).", DefaultValueFactory = _ => 3 }.Within(1, MaxEpochs);
+        var realRows = new Option<int>("--rows") { Description = "Training rows (FER2013's training split has 28,709).", DefaultValueFactory = _ => 28_709 }.Within(1, 1_000_000);
+        var realThreads = CommonOptions.Threads();
+        foreach (var option in new Option[] { realEpochs, realRows, realThreads }) real.Options.Add(option);
+        real.SetAction(result => RealFaceTrainingBenchmark.Run(Console.Out, result.GetValue(realEpochs), result.GetValue(realRows), result.GetValue(realThreads)) ? 0 : 1);
+        command.Subcommands.Add(real);
+
         var detect = new Command("detect", "Face detection vs OpenCV's own from Python (Debian's python3-opencv); with --model, photo → expressions latency.");
         var photo = new Option<FileInfo>("--photo") { Description = "A photograph (for example Faces.Tests/Data/photos/astronaut.png).", Required = true };
         var detectModel = new Option<FileInfo?>("--model") { Description = "A Faces model .zip, to time photo → expressions too." };

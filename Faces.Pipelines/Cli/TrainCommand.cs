@@ -145,6 +145,11 @@ internal static class TrainCommand
         };
     }
 
+    /// <summary>This process's command line as a user types it: <c>faces</c> and its arguments, quoted where needed.</summary>
+    private static string CommandLine() =>
+        string.Join(' ', new[] { "faces" }.Concat(Environment.GetCommandLineArgs().Skip(1)
+            .Select(a => a.Length > 0 && a.All(c => char.IsLetterOrDigit(c) || "-_./=:,+@".Contains(c)) ? a : $"'{a.Replace("'", "'\\''")}'")));
+
     private static int Run(ParseResult result, Options o)
     {
         var settings = Settings(result, o);
@@ -162,7 +167,7 @@ internal static class TrainCommand
         if (ModelTraining.Outcome(settings, trained) is { } outcome) Console.WriteLine(outcome);
         string name = settings.Model.ToString().ToUpperInvariant();
         var splits = Progress.Evaluate(name, ml, trained.Model, dataset, dataset.Splits);
-        ModelFiles.Save(ml, trained.Model, trained.InputSchema, path, ModelProvenance.Create(dataset, split, settings, trained, splits));
+        ModelFiles.Save(ml, trained.Model, trained.InputSchema, path, ModelProvenance.Create(dataset, split, settings, trained, splits) with { Command = CommandLine() });
         Console.WriteLine($"Saved {path}");
         if (dataset.Manifest is { } manifest)
         {

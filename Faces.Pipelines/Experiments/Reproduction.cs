@@ -30,10 +30,14 @@ public static class Reproduction
     /// <summary>Changes whenever <see cref="RunResult"/> does: entries of an older layout are run again, never half-read.</summary>
     private const string CacheFormat = "2";
 
-    /// <summary>Runs (or reuses) every point; returns the number trained and the number reused.</summary>
+    /// <summary>
+    /// Runs (or reuses) every point, <paramref name="seeds"/> times with consecutive training seeds (the run-to-run
+    /// spread the readings compare differences with); returns the number trained and the number reused.
+    /// </summary>
     public static (int Trained, int Reused) Execute(MLContext ml, FaceDataset data, IReadOnlyList<StudySweeps.Sweep> sweeps, string folder, StringBuilder markdown,
-        Action<string>? runStarted = null, Action<string, int>? epochDone = null)
+        Action<string>? runStarted = null, Action<string, int>? epochDone = null, int seeds = 1)
     {
+        if (seeds < 1) throw new ArgumentException($"Seeds must be at least 1; got {seeds}.");
         string cache = Path.Combine(folder, "cache");
         Directory.CreateDirectory(cache);
         string fingerprint = DataFingerprint.Of(data);
@@ -44,31 +48,36 @@ public static class Reproduction
                             "The study's numbers are on TFD: compare the orderings, not the values, unless this is TFD.").AppendLine();
         foreach (var sweep in sweeps)
         {
-            var results = new List<(StudySweeps.Point Point, RunResult Result)>();
+            var results = new List<(StudySweeps.Point Point, IReadOnlyList<RunResult> Runs)>();
             foreach (var point in sweep.Points)
             {
-                string key = Key(fingerprint, point.Settings);
-                string file = Path.Combine(cache, key + ".json");
-                RunResult? result = TryRead(file);
-                if (result != null)
+                var runs = new List<RunResult>();
+                for (int k = 0; k < seeds; k++)
                 {
-                    reused++;
+                    var settings = point.Settings with { Training = point.Settings.NetworkTraining with { Seed = point.Settings.NetworkTraining.Seed + k } };
+                    string file = Path.Combine(cache, Key(fingerprint, settings) + ".json");
+                    RunResult? result = TryRead(file);
+                    if (result != null)
+                    {
+                        reused++;
+                    }
+                    else
+                    {
+                        runStarted?.Invoke($"{sweep.Title}: {point.Label}{(seeds > 1 ? $", seed {settings.NetworkTraining.Seed}" : "")}");
+                        var model = new FacesModelTrainer(ml).Train(data, settings, r => epochDone?.Invoke(point.Label, r.Epoch));
+                        var splits = data.Splits.Select(s => ModelEvaluator.Evaluate(ml, model.Model, data, s)).ToList();
+                        var network = model.Network!;
+                        result = new RunResult(model.LearningCurve, splits.Select(s => s.MicroAccuracy).ToArray(), splits.Select(s => s.LogLoss).ToArray(),
+                            model.TrainSeconds, network.ParameterCount, network.FirstLayerWeights(), splits[1].Scores);
+                        AtomicFile.Write(file, (Stream stream) => JsonSerializer.Serialize(stream, result));
+                        trained++;
+                    }
+                    runs.Add(result);
                 }
-                else
-                {
-                    runStarted?.Invoke($"{sweep.Title}: {point.Label}");
-                    var model = new FacesModelTrainer(ml).Train(data, point.Settings, r => epochDone?.Invoke(point.Label, r.Epoch));
-                    var splits = data.Splits.Select(s => ModelEvaluator.Evaluate(ml, model.Model, data, s)).ToList();
-                    var network = model.Network!;
-                    result = new RunResult(model.LearningCurve, splits.Select(s => s.MicroAccuracy).ToArray(), splits.Select(s => s.LogLoss).ToArray(),
-                        model.TrainSeconds, network.ParameterCount, network.FirstLayerWeights(), splits[1].Scores);
-                    AtomicFile.Write(file, (Stream stream) => JsonSerializer.Serialize(stream, result));
-                    trained++;
-                }
-                results.Add((point, result));
-                all[new StudySweeps.PointRef(sweep.Title, point.Label)] = result;
+                results.Add((point, runs));
+                all[new StudySweeps.PointRef(sweep.Title, point.Label)] = runs[0];
             }
-            Section(markdown, folder, ++figure, sweep, results);
+            Section(markdown, folder, ++figure, sweep, results, seeds);
         }
         var compared = StudySweeps.SimilarSize.Where(c => all.ContainsKey(c.Point)).Select(c => (c.Name, c.StudyParameters, c.StudyAccuracy, Result: all[c.Point])).ToList();
         if (compared.Count == StudySweeps.SimilarSize.Length)
@@ -100,10 +109,12 @@ public static class Reproduction
     /// One epoch of the default MLP and of the default CNN is timed here; every pending point costs its epochs times
     /// that epoch scaled by its work per example (the MLP's weights; the CNN's convolution multiply-adds).
     /// </remarks>
-    public static (int Pending, TimeSpan Estimate) Estimate(MLContext ml, FaceDataset data, IReadOnlyList<StudySweeps.Sweep> sweeps, string folder, int seed)
+    public static (int Pending, TimeSpan Estimate) Estimate(MLContext ml, FaceDataset data, IReadOnlyList<StudySweeps.Sweep> sweeps, string folder, int seed, int seeds = 1)
     {
         string fingerprint = DataFingerprint.Of(data);
-        var pending = sweeps.SelectMany(s => s.Points).Select(p => p.Settings).DistinctBy(p => Key(fingerprint, p))
+        var pending = sweeps.SelectMany(s => s.Points).SelectMany(p => Enumerable.Range(0, seeds)
+                .Select(k => p.Settings with { Training = p.Settings.NetworkTraining with { Seed = p.Settings.NetworkTraining.Seed + k } }))
+            .DistinctBy(p => Key(fingerprint, p))
             .Where(p => TryRead(Path.Combine(folder, "cache", Key(fingerprint, p) + ".json")) == null).ToList();
         if (pending.Count == 0) return (0, TimeSpan.Zero);
         double EpochSeconds(TrainSettings settings)
@@ -136,8 +147,10 @@ public static class Reproduction
             settings.Model, settings.Normalization, Training = settings.NetworkTraining, settings.Architecture, settings.Mixture,
         }))))[..32];
 
-    private static void Section(StringBuilder md, string folder, int figure, StudySweeps.Sweep sweep, List<(StudySweeps.Point Point, RunResult Result)> results)
+    private static void Section(StringBuilder md, string folder, int figure, StudySweeps.Sweep sweep, List<(StudySweeps.Point Point, IReadOnlyList<RunResult> Runs)> all, int seeds)
     {
+        // Figures show the first seed's curves; the table and the reading use every seed.
+        var results = all.Select(r => (r.Point, Result: r.Runs[0])).ToList();
         md.AppendLine($"### {sweep.Section} {sweep.Title}").AppendLine();
         string accuracy = $"sweep-{figure}-accuracy.png", entropy = $"sweep-{figure}-ce.png";
         Plots.Lines(Path.Combine(folder, accuracy), $"{sweep.Title}: accuracy (solid: validation, dashed: train)", "epoch", "accuracy",
@@ -153,15 +166,47 @@ public static class Reproduction
                 ($"{r.Point.Label} train", (IReadOnlyList<(double, double)>)r.Result.Curve.Where(e => e.TrainCrossEntropy != null).Select(e => ((double)e.Epoch, e.TrainCrossEntropy!.Value)).ToList()),
             }).ToList());
         md.AppendLine($"![{sweep.Title}: accuracy]({accuracy}) ![{sweep.Title}: cross-entropy]({entropy})").AppendLine();
-        md.AppendLine("| point | epochs | accuracy train / valid / test | cross-entropy train / valid / test | seconds | study (TFD) |");
+        string seedNote = seeds > 1 ? $" (mean of {seeds} seeds; ± their standard deviation)" : "";
+        md.AppendLine($"| point | epochs | accuracy train / valid / test{seedNote} | cross-entropy train / valid / test | seconds | study (TFD) |");
         md.AppendLine("|---|---|---|---|---|---|");
-        foreach (var (point, result) in results)
-            md.AppendLine($"| {point.Label} | {result.Curve.Count} | {Triple(result.Accuracy)} | {Triple(result.CrossEntropy)} | {result.Seconds.ToString("F1", CultureInfo.InvariantCulture)} | {point.StudyResult ?? "-"} |");
-        var best = results.MaxBy(r => r.Result.Accuracy[1]);
-        string agreement = sweep.StudyBest == "-" ? "the study named no best point"
-            : best.Point.Label == sweep.StudyBest ? $"agrees with the study ({sweep.StudyFinding})"
-            : $"the study found: {sweep.StudyFinding}";
-        md.AppendLine().AppendLine($"Reading: best on validation here is **{best.Point.Label}** (accuracy {F(best.Result.Accuracy[1])}); {agreement}.").AppendLine();
+        foreach (var (point, runs) in all)
+        {
+            var meanAccuracy = Enumerable.Range(0, 3).Select(i => runs.Average(r => r.Accuracy[i])).ToArray();
+            var meanEntropy = Enumerable.Range(0, 3).Select(i => runs.Average(r => r.CrossEntropy[i])).ToArray();
+            string spread = seeds > 1 ? $" (valid ± {F(Spread(runs))})" : "";
+            md.AppendLine($"| {point.Label} | {runs[0].Curve.Count} | {Triple(meanAccuracy)}{spread} | {Triple(meanEntropy)} | {runs.Average(r => r.Seconds).ToString("F1", CultureInfo.InvariantCulture)} | {point.StudyResult ?? "-"} |");
+        }
+        md.AppendLine().AppendLine($"Reading: {Reading(sweep, all, seeds)}").AppendLine();
+    }
+
+    /// <summary>The run-to-run spread of a point: the standard deviation of its validation accuracy over the seeds.</summary>
+    internal static double Spread(IReadOnlyList<RunResult> runs)
+    {
+        double mean = runs.Average(r => r.Accuracy[1]);
+        return runs.Count < 2 ? double.NaN : Math.Sqrt(runs.Sum(r => (r.Accuracy[1] - mean) * (r.Accuracy[1] - mean)) / (runs.Count - 1));
+    }
+
+    /// <summary>
+    /// Which point won on validation, and what that says about the study's finding. An ordering is only read where it
+    /// is larger than the noise: points whose mean validation accuracy is within the larger of their two spreads of the
+    /// best are not told apart from it, and with one seed no spread is known, so no agreement is claimed.
+    /// </summary>
+    internal static string Reading(StudySweeps.Sweep sweep, IReadOnlyList<(StudySweeps.Point Point, IReadOnlyList<RunResult> Runs)> points, int seeds)
+    {
+        double Mean(IReadOnlyList<RunResult> runs) => runs.Average(r => r.Accuracy[1]);
+        var ranked = points.OrderByDescending(p => Mean(p.Runs)).ToList();
+        var best = ranked[0];
+        string head = $"best on validation here is **{best.Point.Label}** (accuracy {F(Mean(best.Runs))}{(seeds > 1 ? $" ± {F(Spread(best.Runs))}" : "")})";
+        string study = sweep.StudyBest == "-" ? "the study named no best point" : $"the study found: {sweep.StudyFinding}";
+        if (seeds < 2)
+            return $"{head}; one seed per point, so the run-to-run spread is unknown and no ordering is read (--seeds 3 measures it); {study}.";
+        var tied = ranked.Skip(1).Where(p => Mean(best.Runs) - Mean(p.Runs) <= Math.Max(Spread(best.Runs), Spread(p.Runs))).ToList();
+        if (tied.Count > 0)
+            return $"{head}; **no difference beyond noise** between it and {string.Join(", ", tied.Select(p => $"{p.Point.Label} ({F(Mean(p.Runs))} ± {F(Spread(p.Runs))})"))}: " +
+                   $"the gaps are within the points' run-to-run spread; {study}.";
+        return best.Point.Label == sweep.StudyBest
+            ? $"{head}, ahead of every other point by more than their spreads; **agrees with the study** ({sweep.StudyFinding})."
+            : $"{head}, ahead of every other point by more than their spreads; {study} — **a different ordering**.";
     }
 
     /// <summary>Study 3.4: the two networks at a similar size, their numbers, and their first-layer weights side by side.</summary>

@@ -191,11 +191,13 @@ public static class FacesServer
         byte[] bytes, bool detect, Stopwatch clock, double readMs, Func<int, string, string, string, IResult> fail)
     {
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        budget.CancelAfter(TimeSpan.FromSeconds(options.WorkSeconds));
         string stage = "queue";
         try
         {
-            await cpu.WaitAsync(budget.Token);
+            // The wait for a core is bounded by admission (requests in flight), not by the work budget: under a burst of
+            // ordinary photos the last in line must not time out. The budget starts with the work.
+            await cpu.WaitAsync(context.RequestAborted);
+            budget.CancelAfter(TimeSpan.FromSeconds(options.WorkSeconds));
             double queuedMs = clock.Elapsed.TotalMilliseconds - readMs, decodeMs, detectMs;
             GrayImage image;
             IReadOnlyList<FaceExpression> faces;

@@ -33,6 +33,8 @@ public sealed record ModelProvenance
     public JsonElement Settings { get; init; }
     public Dictionary<string, SplitSummary> Metrics { get; init; } = new();
     public double TrainSeconds { get; init; }
+    /// <summary>The command line that trained the model (<c>faces train …</c>); empty for a model trained through the library.</summary>
+    public string Command { get; init; } = "";
 
     /// <summary>One split's headline numbers.</summary>
     public sealed record SplitSummary(double MicroAccuracy, double MacroAccuracy, double LogLoss, double UncertainFraction);
@@ -95,6 +97,7 @@ public sealed record ModelProvenance
     public IEnumerable<string> Describe()
     {
         yield return $"Model       {Model}, trained in {TrainSeconds:F1} s (Faces {FacesVersion})";
+        if (Command.Length > 0) yield return $"Command     {Command}";
         yield return $"Data        {DataSource} (fingerprint {Data.DataFingerprint.Short(DataFingerprint)}), classes {string.Join(", ", ClassNames)}";
         yield return $"Split       {SplitMethod}; rows train {Rows("train")} / valid {Rows("valid")} / test {Rows("test")}";
         yield return $"Seeds       split {SplitSeed}, training {TrainingSeed}; normalisation {Normalization}";

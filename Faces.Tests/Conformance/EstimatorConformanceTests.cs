@@ -41,7 +41,7 @@ public sealed class EstimatorConformanceTests
         }).ToList();
     }
 
-    public static TheoryData<string> Estimators => new() { "mog", "mlp", "cnn", "mixture" };
+    public static TheoryData<string> Estimators => new() { "mog", "mlp", "cnn", "expressionnet", "mixture" };
 
     [Theory]
     [MemberData(nameof(Estimators))]
@@ -65,6 +65,11 @@ public sealed class EstimatorConformanceTests
                 {
                     Architecture = new CnnArchitecture { Height = Side, Width = Side, Filters1 = 2, Filters2 = 3, Pool1 = 2, Pool2 = 1, FilterSize = 3 },
                     Training = TrainingOptions.ForCnn with { Epochs = 2, BatchSize = 10 },
+                }), valid, invalidFeatures, "Features", "Score"),
+            "expressionnet" => new EstimatorConformance.Case(ml.MulticlassClassification.Trainers.ExpressionNet(new ExpressionNetTrainer.Options
+                {
+                    Architecture = new ExpressionNetArchitecture { Height = Side, Width = Side, Widths = new[] { 2, 3 }, Hidden = 8 },
+                    Training = ExpressionNetTrainer.Options.DefaultTraining with { Epochs = 2, BatchSize = 10 },
                 }), valid, invalidFeatures, "Features", "Score"),
             _ => new EstimatorConformance.Case(ml.Transforms.GaussianMixture("Features", components: 2), valid, noFeatures, "Features", "Responsibilities"),
         };

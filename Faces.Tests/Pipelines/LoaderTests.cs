@@ -176,6 +176,55 @@ public sealed class LoaderTests : IDisposable
         Assert.Contains("apt-get install dataset-fashion-mnist", absent.Message);
     }
 
+    [Fact]
+    public void Fer2013_as_a_csv_and_as_image_folders_gives_the_same_classes_rows_and_pixels()
+    {
+        // FER2013's two public forms, generated: the csv (emotion index, pixels, Usage) and the folders of the GitHub
+        // copy (train/validation/test, each with angry, disgust, fear, happy, neutral, sad, surprise).
+        string[] folderNames = { "angry", "disgust", "fear", "happy", "sad", "surprise", "neutral" }; // csv index order
+        (string Usage, string Folder)[] splits = { ("Training", "train"), ("PublicTest", "validation"), ("PrivateTest", "test") };
+        var random = new Random(9);
+        var lines = new List<string> { "emotion,pixels,Usage" };
+        int file = 0;
+        foreach (var (usage, split) in splits)
+        for (int emotion = 0; emotion < 7; emotion++)
+        for (int copy = 0; copy < (emotion == 1 ? 1 : 2) + (usage == "Training" ? 1 : 0); copy++)
+        {
+            var pixels = Enumerable.Range(0, 2304).Select(_ => (byte)random.Next(256)).ToArray();
+            lines.Add($"{emotion},{string.Join(' ', pixels)},{usage}");
+            string path = PathOf(Path.Combine("fer", split, folderNames[emotion], $"{file++:D4}.png"));
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            using var bitmap = new SKBitmap(48, 48, SKColorType.Gray8, SKAlphaType.Opaque);
+            System.Runtime.InteropServices.Marshal.Copy(pixels, 0, bitmap.GetPixels(), pixels.Length);
+            using var stream = File.Create(path);
+            bitmap.Encode(stream, SKEncodedImageFormat.Png, 100);
+        }
+        File.WriteAllLines(PathOf("fer.csv"), lines);
+
+        var csv = Fer2013Loader.Load(PathOf("fer.csv"));
+        var folders = DataSources.Load(new MLContext(1), PathOf("fer"));
+        Assert.Equal(FaceDataset.Emotions, csv.ClassNames);
+        Assert.Equal(csv.ClassNames, folders.ClassNames); // 'angry' is anger, in the csv's index order
+        foreach (var (a, b) in csv.Splits.Zip(folders.Splits))
+        {
+            Assert.Equal(a.Labels.GroupBy(l => l).OrderBy(g => g.Key).Select(g => (g.Key, g.Count())), b.Labels.GroupBy(l => l).OrderBy(g => g.Key).Select(g => (g.Key, g.Count())));
+            Assert.Equal(a.Labels, b.Labels);       // both in class order, then file order
+            Assert.Equal(a.Features, b.Features);   // PNG is lossless: the very same pixels
+        }
+    }
+
+    [Theory]
+    [InlineData("angry", "anger")]
+    [InlineData("Happiness", "happy")]
+    [InlineData("sadness", "sad")]
+    [InlineData("surprised", "surprise")]
+    [InlineData("fearful", "fear")]
+    [InlineData("disgusted", "disgust")]
+    [InlineData("neutral", "neutral")]
+    [InlineData("contempt", null)]
+    public void Expression_folder_names_map_to_one_canonical_name(string folder, string? canonical) =>
+        Assert.Equal(canonical, EmotionNames.Canonical(folder));
+
     private static void Png(string path, int width, int height, bool colour, byte shade)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

@@ -10,6 +10,7 @@ public sealed class PeerScriptTests
     [InlineData("fashion_peer.py")]
     [InlineData("score_peer.py")]
     [InlineData("mog_peer.py")]
+    [InlineData("real_peer.py")]
     public void Every_local_module_a_peer_imports_is_written_beside_it(string script)
     {
         string folder = Directory.CreateTempSubdirectory("faces-peer-").FullName;

@@ -31,6 +31,6 @@ public static class ExpressionNetDefaults
     public const double LabelSmoothing = 0.1;
     /// <summary>Mini-batch size: 128.</summary>
     public const int BatchSize = 128;
-    /// <summary>Epochs of the <c>real</c> preset: 30.</summary>
-    public const int Epochs = 30;
+    /// <summary>Epochs of the <c>real</c> preset: 40.</summary>
+    public const int Epochs = 40;
 }
