@@ -39,9 +39,7 @@ public sealed class CnnTrainer : NetworkTrainerBase<CnnTrainer.Options>
     private protected override NetworkArchitecture Architecture(int inputSize, int classes)
     {
         var architecture = Settings.Architecture;
-        if (inputSize != architecture.InputSize)
-            throw Host.Except($"Features column '{FeatureColumn.Name}' has {inputSize} values per row, but the options describe " +
-                              $"{architecture.Height}x{architecture.Width} images with {architecture.Channels} channel(s) = {architecture.InputSize} values.");
+        CheckImageWidth(inputSize, architecture.InputSize, architecture.Height, architecture.Width, architecture.Channels);
         return architecture with { Classes = classes };
     }
 }

@@ -38,6 +38,14 @@ public abstract class NetworkTrainerBase<TOptions>
         }
     }
 
+    /// <summary>Refuses a Features column whose width is not that of the image shape the options describe.</summary>
+    private protected void CheckImageWidth(int inputSize, long expected, int height, int width, int channels)
+    {
+        if (inputSize != expected)
+            throw Host.Except($"Features column '{FeatureColumn.Name}' has {inputSize} values per row, but the options describe " +
+                              $"{height}x{width} images with {channels} channel(s) = {expected} values.");
+    }
+
     /// <summary>The architecture to train for <paramref name="inputSize"/> features and <paramref name="classes"/> classes.</summary>
     private protected abstract NetworkArchitecture Architecture(int inputSize, int classes);
 

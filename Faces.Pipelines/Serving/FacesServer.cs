@@ -64,8 +64,9 @@ public static class FacesServer
         // turn in arrival order (SemaphoreSlim queues async waiters first in, first out) instead of all sharing the
         // cores at once, which stretched every request's latency and the tail most.
         var cpu = new SemaphoreSlim(Environment.ProcessorCount);
+        var heavy = new SemaphoreSlim(Math.Max(1, Environment.ProcessorCount - 1));
         var admission = new Admission(options.MaxRequestsInFlight, options.MaxBufferedMegabytes * 1024L * 1024);
-        app.MapPost("/api/predict", (Func<HttpContext, Task<IResult>>)(context => Predict(context, options, models, detector, cpu, admission, limit, log)));
+        app.MapPost("/api/predict", (Func<HttpContext, Task<IResult>>)(context => Predict(context, options, models, detector, new Lanes(cpu, heavy), admission, limit, log)));
         app.MapGet("/", () => Page("index.html", "text/html; charset=utf-8"));
         app.MapGet("/page/{name}", (string name) => name is "app.js" or "app.css"
             ? Page(name, name.EndsWith(".js", StringComparison.Ordinal) ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8")
@@ -113,7 +114,10 @@ public static class FacesServer
         lastReloadError = reloadError,
     };
 
-    private static async Task<IResult> Predict(HttpContext context, ServeOptions options, ModelWatcher models, FaceDetector detector, SemaphoreSlim cpu,
+    /// <summary>The cores (one request's decode, search and scoring each) and the heavy lane in front of them for large photos.</summary>
+    private sealed record Lanes(SemaphoreSlim Cpu, SemaphoreSlim Heavy);
+
+    private static async Task<IResult> Predict(HttpContext context, ServeOptions options, ModelWatcher models, FaceDetector detector, Lanes lanes,
         Admission admission, long limit, ILogger log)
     {
         var clock = Stopwatch.StartNew();
@@ -177,7 +181,7 @@ public static class FacesServer
                 bytes = body;
             }
             double readMs = clock.Elapsed.TotalMilliseconds;
-            return await Work(context, options, models.Current, detector, cpu, bytes, detect, clock, readMs, Fail);
+            return await Work(context, options, models.Current, detector, lanes, bytes, detect, clock, readMs, Fail);
         }
         finally
         {
@@ -187,6 +191,31 @@ public static class FacesServer
     }
 
     /// <summary>Decoding, the face search and scoring, under the work time limit and the client's hang-up.</summary>
+    private static async Task<IResult> Work(HttpContext context, ServeOptions options, ServedModel model, FaceDetector detector, Lanes lanes,
+        byte[] bytes, bool detect, Stopwatch clock, double readMs, Func<int, string, string, string, IResult> fail)
+    {
+        bool large = ImageFiles.PixelCount(bytes) > ServeDefaults.HeavyPixels;
+        if (large)
+        {
+            try
+            {
+                await lanes.Heavy.WaitAsync(context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return Results.Empty;
+            }
+        }
+        try
+        {
+            return await Work(context, options, model, detector, lanes.Cpu, bytes, detect, clock, readMs, fail);
+        }
+        finally
+        {
+            if (large) lanes.Heavy.Release();
+        }
+    }
+
     private static async Task<IResult> Work(HttpContext context, ServeOptions options, ServedModel model, FaceDetector detector, SemaphoreSlim cpu,
         byte[] bytes, bool detect, Stopwatch clock, double readMs, Func<int, string, string, string, IResult> fail)
     {

@@ -26,6 +26,11 @@ public static class ServeDefaults
     public const int BodySeconds = 60;
     /// <summary>Decoding, the face search and scoring must finish within this many seconds (503 otherwise): 10.</summary>
     public const int WorkSeconds = 10;
+    /// <summary>
+    /// Photos of more pixels than this (16 million) take the heavy lane: at most one fewer at a time than there are
+    /// cores, so ordinary photos always find a core free while large ones decode.
+    /// </summary>
+    public const long HeavyPixels = 16_000_000;
     /// <summary>Seconds a client is told to wait after a 503: 1.</summary>
     public const int RetryAfterSeconds = 1;
 }

@@ -42,6 +42,14 @@ public static class ImageFiles
         return Decode(stream, name, keep: true, maxSide, cancellation, maxPixels ?? MaxPixels);
     }
 
+    /// <summary>Width × height from the image's header alone (nothing decoded), or null when it is not a readable image.</summary>
+    public static long? PixelCount(byte[] bytes)
+    {
+        using var stream = new MemoryStream(bytes, writable: false);
+        using var codec = SKCodec.Create(stream);
+        return codec == null ? null : (long)codec.Info.Width * codec.Info.Height;
+    }
+
     private static GrayImage Decode(string path, bool keep, int maxSide)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Image not found: {path}", path);
