@@ -148,6 +148,11 @@ public sealed class CommandLineHostileTests : IDisposable
         File.WriteAllBytes(damaged, bytes);
         AssertOneLineError(FacesCli.Run(folder, "evaluate", "--model", damaged, "--data", Fer()), "damaged.zip: entry '");
 
+        // An entry name written twice, as Python's zipfile in mode 'a' writes it: refused by faces predict, by name.
+        string repeated = PathOf("repeated.zip");
+        File.WriteAllBytes(repeated, ModelMutationTests.WithRepeatedEntry(File.ReadAllBytes(model), "Schema"));
+        AssertOneLineError(FacesCli.Run(folder, "predict", "--model", repeated, Detection.FaceDetectorTests.Astronaut), "repeated.zip: entry 'Schema' appears more than once");
+
         string rows = PathOf("rows.csv");
         File.WriteAllText(rows, string.Join(",", Enumerable.Repeat("-3e38", 2304)) + "\n");
         AssertOneLineError(FacesCli.Run(folder, "score", "--model", model, "--csv", rows), "not finite");

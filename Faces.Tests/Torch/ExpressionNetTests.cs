@@ -93,6 +93,28 @@ public sealed class ExpressionNetTests
     }
 
     [Fact]
+    public void Its_network_file_is_format_2_while_the_study_networks_stay_format_1()
+    {
+        int Version(NetworkArchitecture architecture)
+        {
+            using var network = FacesNetwork.Create(architecture, 1);
+            using var file = new MemoryStream();
+            network.Save(file);
+            return BitConverter.ToInt32(file.ToArray(), 8); // after "FACESNET"
+        }
+        Assert.Equal(2, Version(Small));
+        Assert.Equal(1, Version(new CnnArchitecture()));
+        Assert.Equal(1, Version(new MlpArchitecture()));
+        using var real = FacesNetwork.Create(Small, 1);
+        using var bytes = new MemoryStream();
+        real.Save(bytes);
+        var newer = bytes.ToArray();
+        BitConverter.GetBytes(3).CopyTo(newer, 8);
+        var error = Assert.Throws<InvalidDataException>(() => FacesNetwork.Load(new MemoryStream(newer), source: "future.bin"));
+        Assert.Contains("newer Faces", error.Message);
+    }
+
+    [Fact]
     public void Flip_averaging_scores_a_face_and_its_mirror_image_alike()
     {
         using var network = FacesNetwork.Create(Small, 4);

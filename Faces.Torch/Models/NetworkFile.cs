@@ -6,15 +6,20 @@ using Faces.Torch.Training;
 namespace Faces.Torch.Models;
 
 /// <summary>
-/// The network file format (version 1): "FACESNET", int32 version, architecture JSON, learning-curve JSON, int64 weight
+/// The network file format: "FACESNET", int32 version (1: the study's MLP and CNN; 2: adds the real-face network, whose
+/// weights carry batch norm's running statistics — written only for it, so files of the study's networks stay readable
+/// by older builds), architecture JSON, architecture JSON, learning-curve JSON, int64 weight
 /// byte count, SHA-256 of the weights, then the weights in TorchSharp's own format (not PyTorch's). Every length is
 /// checked against what the stream holds, and the checksum before the weights are used.
 /// </summary>
 public static class NetworkFile
 {
     private static readonly byte[] Magic = "FACESNET"u8.ToArray();
-    /// <summary>The version written.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>The newest version written and read.</summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>The version a file of <paramref name="architecture"/> is written with: the oldest that can hold it.</summary>
+    public static int VersionFor(NetworkArchitecture architecture) => architecture is ExpressionNetArchitecture ? 2 : 1;
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
     /// <summary>Writes one network; the stream stays open.</summary>
@@ -22,7 +27,7 @@ public static class NetworkFile
     {
         using var output = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
         output.Write(Magic);
-        output.Write(FormatVersion);
+        output.Write(VersionFor(architecture));
         output.Write(JsonSerializer.Serialize(architecture, Json));
         output.Write(JsonSerializer.Serialize(curve, Json));
         output.Write((long)weights.Length);
