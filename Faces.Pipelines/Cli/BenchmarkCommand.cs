@@ -59,8 +59,13 @@ internal static class BenchmarkCommand
         detect.Options.Add(photo);
         detect.Options.Add(detectModel);
         detect.Options.Add(detectRounds);
-        detect.SetAction(result => DetectionBenchmark.Run(Console.Out, result.GetValue(photo)!.FullName, result.GetValue(detectModel)?.FullName,
-            result.GetValue(detectRounds)) ? 0 : 1);
+        var detectThreads = CommonOptions.Threads();
+        detect.Options.Add(detectThreads);
+        detect.SetAction(result =>
+        {
+            Faces.Torch.TorchEnvironment.SetThreads(result.GetValue(detectThreads)); // scoring's libtorch threads (1: the one-core figure)
+            return DetectionBenchmark.Run(Console.Out, result.GetValue(photo)!.FullName, result.GetValue(detectModel)?.FullName, result.GetValue(detectRounds)) ? 0 : 1;
+        });
         command.Subcommands.Add(detect);
 
         var serve = new Command("serve", "faces serve under 1, 8 and 32 concurrent clients on loopback: requests/s, p50/p99, errors, RSS; the in-process ceiling.");
