@@ -67,12 +67,7 @@ internal static class DetectionBenchmark
             {
                 using var recognizer = new ExpressionRecognizer(new Microsoft.ML.MLContext(1), modelPath, detector);
                 recognizer.Recognize(photo);
-                var latency = Enumerable.Range(0, repeats * rounds).Select(_ =>
-                {
-                    var clock = Stopwatch.StartNew();
-                    recognizer.Recognize(photo);
-                    return clock.Elapsed.TotalSeconds;
-                }).OrderBy(v => v).ToList();
+                var latency = SortedSeconds(repeats * rounds, () => recognizer.Recognize(photo));
                 output.WriteLine($"Photo → expressions with {Path.GetFileName(modelPath)} (decode, detect, crop, score every face): " +
                                  $"p50 {latency[latency.Count / 2] * 1000:F1} ms, p99 {latency[(int)(latency.Count * 0.99)] * 1000:F1} ms over {latency.Count} calls");
                 // One face's scoring alone, as faces serve does it: an ML.NET PredictionEngine from a pool, on the crop.
@@ -80,12 +75,7 @@ internal static class DetectionBenchmark
                 var box = detector.Detect(gray).FirstOrDefault() ?? new FaceBox(0, 0, gray.Width, gray.Height, 0);
                 var face = FaceDetector.FacePixels(gray, box, served.Side, served.Side);
                 for (int i = 0; i < 20; i++) served.Score(face);
-                var scoring = Enumerable.Range(0, repeats * rounds * 10).Select(_ =>
-                {
-                    var clock = Stopwatch.StartNew();
-                    served.Score(face);
-                    return clock.Elapsed.TotalSeconds;
-                }).OrderBy(v => v).ToList();
+                var scoring = SortedSeconds(repeats * rounds * 10, () => served.Score(face));
                 output.WriteLine($"One face scored by a PredictionEngine (the crop made): p50 {scoring[scoring.Count / 2] * 1000:F2} ms, " +
                                  $"p99 {scoring[(int)(scoring.Count * 0.99)] * 1000:F2} ms over {scoring.Count} calls, {Torch.TorchEnvironment.Threads} libtorch thread(s)");
             }
@@ -96,4 +86,12 @@ internal static class DetectionBenchmark
             Directory.Delete(work, true);
         }
     }
+
+    /// <summary>Seconds of <paramref name="count"/> calls of <paramref name="call"/>, one at a time, in increasing order.</summary>
+    private static List<double> SortedSeconds(int count, Action call) => Enumerable.Range(0, count).Select(_ =>
+    {
+        var clock = Stopwatch.StartNew();
+        call();
+        return clock.Elapsed.TotalSeconds;
+    }).OrderBy(v => v).ToList();
 }
