@@ -160,25 +160,18 @@ public static class FacesServer
                 case UploadReader.Outcome.ClientGone:
                     return Results.Empty;
             }
-            byte[] bytes;
+            byte[]? bytes = body;
             if (form)
             {
                 try
                 {
-                    bytes = await UploadReader.FormFile(request.ContentType!, body) ?? throw new InvalidDataException("no file");
-                }
-                catch (InvalidDataException e) when (e.Message == "no file")
-                {
-                    return Fail(400, "form", "No image", "The form has no file: send the photo in the field 'image'.");
+                    bytes = await UploadReader.FormFile(request.ContentType!, body);
                 }
                 catch (InvalidDataException e)
                 {
                     return Fail(400, "form", "Malformed form", e.Message);
                 }
-            }
-            else
-            {
-                bytes = body;
+                if (bytes == null) return Fail(400, "form", "No image", "The form has no file: send the photo in the field 'image'.");
             }
             double readMs = clock.Elapsed.TotalMilliseconds;
             return await Work(context, options, models.Current, detector, lanes, bytes, detect, clock, readMs, Fail);
