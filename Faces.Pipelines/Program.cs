@@ -25,6 +25,7 @@ root.Subcommands.Add(ExperimentCommand.Create());
 root.Subcommands.Add(InfoCommand.Create());
 root.Subcommands.Add(BenchmarkCommand.Create());
 root.Subcommands.Add(ScoreCommand.Create());
+root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(ReproduceCommand.Create());
 return CommandLineErrors.Run(root, args, parsed => ImageFiles.MaxPixels = parsed.GetValue(maxImagePixels));

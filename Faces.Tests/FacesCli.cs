@@ -8,12 +8,19 @@ internal static class FacesCli
 {
     public sealed record Result(int ExitCode, string Output, string Error);
 
-    public static Result Run(string? workingDirectory, params string[] arguments)
+    /// <summary>The repository's root folder (where README.md is).</summary>
+    public static string RepositoryRoot => Metadata("RepositoryRoot");
+
+    private static string Metadata(string key) => typeof(FacesCli).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+
+    public static Result Run(string? workingDirectory, params string[] arguments) =>
+        RunProcess("dotnet", workingDirectory, new[] { Metadata("FacesCli") }.Concat(arguments).ToArray());
+
+    /// <summary>Runs any program to its end, capturing both streams.</summary>
+    public static Result RunProcess(string program, string? workingDirectory, params string[] arguments)
     {
-        string cli = typeof(FacesCli).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "FacesCli").Value!;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
         if (workingDirectory != null) start.WorkingDirectory = workingDirectory;
-        start.ArgumentList.Add(cli);
         foreach (var a in arguments) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();

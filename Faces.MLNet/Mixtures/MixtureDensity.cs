@@ -10,7 +10,7 @@ namespace Faces.MLNet.Mixtures;
 /// </summary>
 internal abstract class MixtureDensity
 {
-    protected const double Log2Pi = 1.8378770664093453;
+    public const double Log2Pi = 1.8378770664093453;
 
     public int Components { get; }
     public int Dimension { get; }

@@ -2,6 +2,8 @@ using Faces.MLNet.Mixtures;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Model;
+using Microsoft.ML.Model.OnnxConverter;
+using Faces.MLNet.Onnx;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.Trainers;
 using static TorchSharp.torch;
@@ -15,7 +17,7 @@ namespace Faces.MLNet.Mixtures;
 /// One Gaussian mixture per class and the class priors; maps a Features vector to class posteriors
 /// p(class | x) ∝ p(x | class) · p(class). Saved inside ML.NET's model .zip.
 /// </summary>
-public sealed class MixtureOfGaussiansModelParameters : ModelParametersBase<VBuffer<float>>, IValueMapper
+public sealed class MixtureOfGaussiansModelParameters : ModelParametersBase<VBuffer<float>>, IValueMapper, ISingleCanSaveOnnx
 {
     internal const string LoaderSignature = "FacesMoGClassifier";
 
@@ -141,6 +143,21 @@ public sealed class MixtureOfGaussiansModelParameters : ModelParametersBase<VBuf
         for (int c = 0; c < mixtures.Length; c++)
             columns.Add(mixtures[c] == null ? full(x.shape[0], double.NegativeInfinity, dtype: ScalarType.Float64) : mixtures[c]!.LogDensity(x) + logPriors[c]);
         return stack(columns, 1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Why the model cannot be exported to ONNX, or null when it can (<see cref="MixtureOnnxWriter"/>).</summary>
+    public string? OnnxRefusal => MixtureOnnxWriter.Refusal(mixtures, featureCount);
+
+    bool ICanSaveOnnx.CanSaveOnnx(OnnxContext ctx) => OnnxRefusal == null;
+
+    bool ISingleCanSaveOnnx.SaveAsOnnx(OnnxContext ctx, string[] outputNames, string featureColumn)
+    {
+        Host.CheckValue(ctx, nameof(ctx));
+        Host.Check(outputNames.Length == 2, "A multiclass predictor writes PredictedLabel and Score.");
+        ctx.CheckOpSetVersion(OnnxGraph.MinimumOpSet, LoaderSignature);
+        if (OnnxRefusal != null) return false;
+        MixtureOnnxWriter.Write(new OnnxGraph(ctx, "mixture"), mixtures, logPriors, featureCount, featureColumn, outputNames);
+        return true;
     }
 
     private void Map(in VBuffer<float> source, ref VBuffer<float> destination)

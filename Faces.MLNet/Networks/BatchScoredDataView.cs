@@ -3,6 +3,8 @@ using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
 using Faces.Torch.Models;
 
@@ -17,8 +19,11 @@ namespace Faces.MLNet.Networks;
 /// <para>The MLP is scored by C# loops (<see cref="NetworkModelParameters.MlpScorer"/>) on libtorch's thread count;
 /// where the input keeps Features row after row in one array (<see cref="IRowMajorFeatures"/>), they read each batch
 /// there in place and no look-ahead cursor is opened. The CNN goes through libtorch, a batch copied into its tensor.</para>
+/// <para>As a step of a pipeline it is ML.NET's own scorer over the same input (<c>rowByRow</c>, the transformer's
+/// <see cref="NetworkPredictionTransformer.RowByRow"/>): that is what ONNX export (<c>ConvertToOnnx</c> walks the
+/// data views back to the input) and saving see.</para>
 /// </summary>
-internal sealed class BatchScoredDataView : IDataView
+internal sealed class BatchScoredDataView : ITransformCanSaveOnnx
 {
     private readonly IHost host;
     private readonly IDataView input;
@@ -28,12 +33,19 @@ internal sealed class BatchScoredDataView : IDataView
     private readonly int scoreIndex;
     private readonly int predictedIndex;
 
+    private readonly Lazy<IDataTransform> rowByRow;
+
     public DataViewSchema Schema { get; }
 
     public bool CanShuffle => false;
 
-    public BatchScoredDataView(IHost host, IDataView input, DataViewSchema schema, NetworkModelParameters model, string featureColumn, int batchSize)
+    public IDataView Source => input;
+
+    public BatchScoredDataView(IHost host, IDataView input, DataViewSchema schema, NetworkModelParameters model, string featureColumn, int batchSize,
+        ITransformer rowByRowScorer)
     {
+        rowByRow = new(() => rowByRowScorer.Transform(input) as IDataTransform
+                             ?? throw host.ExceptNotSupp("ML.NET's scorer did not return a data transform."));
         this.host = host;
         this.input = input;
         this.model = model;
@@ -55,6 +67,12 @@ internal sealed class BatchScoredDataView : IDataView
     }
 
     public long? GetRowCount() => input.GetRowCount();
+
+    bool ICanSaveOnnx.CanSaveOnnx(OnnxContext ctx) => rowByRow.Value is ITransformCanSaveOnnx scorer && scorer.CanSaveOnnx(ctx);
+
+    void ISaveAsOnnx.SaveAsOnnx(OnnxContext ctx) => ((ITransformCanSaveOnnx)rowByRow.Value).SaveAsOnnx(ctx);
+
+    void ICanSaveModel.Save(ModelSaveContext ctx) => rowByRow.Value.Save(ctx);
 
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {

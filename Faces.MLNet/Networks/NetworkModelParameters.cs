@@ -4,6 +4,9 @@ using Faces.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Model;
+using Microsoft.ML.Model.OnnxConverter;
+using Faces.MLNet.Onnx;
+using Faces.Torch.Export;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.Trainers;
 
@@ -17,7 +20,7 @@ namespace Faces.MLNet.Networks;
 /// (softmax of the network's logits). The network file (architecture, learning curve, weights with a checksum) is
 /// embedded in ML.NET's model .zip.
 /// </summary>
-public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>, IValueMapper, IDisposable
+public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>, IValueMapper, ISingleCanSaveOnnx, IDisposable
 {
     internal const string LoaderSignature = "FacesTorchNetwork";
 
@@ -214,6 +217,21 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
         ExpressionNetArchitecture e => $"{e.InputSize} values ({e.Height}x{e.Width} pixels x {e.Channels} channel(s))",
         _ => $"{architecture.InputSize} values",
     };
+
+    /// <summary>Why the network cannot be exported to ONNX, or null when it can.</summary>
+    public string? OnnxRefusal => Network.Module is IDescribesInference ? null : $"the network {Network.Module.GetType().Name} has no ONNX form";
+
+    bool ICanSaveOnnx.CanSaveOnnx(OnnxContext ctx) => OnnxRefusal == null;
+
+    bool ISingleCanSaveOnnx.SaveAsOnnx(OnnxContext ctx, string[] outputNames, string featureColumn)
+    {
+        Host.CheckValue(ctx, nameof(ctx));
+        Host.Check(outputNames.Length == 2, "A multiclass predictor writes PredictedLabel and Score.");
+        ctx.CheckOpSetVersion(OnnxGraph.MinimumOpSet, LoaderSignature);
+        if (Network.Module is not IDescribesInference network) return false;
+        NetworkOnnxWriter.Write(new OnnxGraph(ctx, "network"), network.DescribeInference(), featureColumn, outputNames);
+        return true;
+    }
 
     /// <summary>Releases the network's tensors.</summary>
     public void Dispose() => Network.Dispose();

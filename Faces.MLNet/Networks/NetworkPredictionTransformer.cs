@@ -118,7 +118,7 @@ public sealed class NetworkPredictionTransformer : ISingleFeaturePredictionTrans
     public IDataView Transform(IDataView input)
     {
         host.CheckValue(input, nameof(input));
-        return new BatchScoredDataView(host, input, GetOutputSchema(input.Schema), Model, FeatureColumnName, BatchSize);
+        return new BatchScoredDataView(host, input, GetOutputSchema(input.Schema), Model, FeatureColumnName, BatchSize, rowScorer);
     }
 
     /// <summary>Releases the network's tensors.</summary>

@@ -19,6 +19,8 @@ namespace Faces.Pipelines.Benchmarks;
 /// MLP through <c>Transform</c> (batched) and through ML.NET's per-row scorer (the path before batching), the MoG through
 /// <c>Transform</c>, single-image latency through <c>PredictionEngine</c>, and <c>faces evaluate</c>'s work against scoring alone. Both sides run round by round
 /// (interleaved) with one peer process kept alive; medians and min–max are printed, with the peer's BLAS and threads.
+/// The same models exported to ONNX (<see cref="Onnx.OnnxExport"/>) run in ONNX Runtime in this process, interleaved
+/// the same way: the last cases compare Faces' own scorer with ONNX Runtime on those rows.
 /// </summary>
 public static class ScoreBenchmark
 {
@@ -54,6 +56,8 @@ public static class ScoreBenchmark
             var mlpEngine = ml.Model.CreatePredictionEngine<Serving.ServedModel.FaceRow, Serving.ServedModel.ScoreRow>(mlp.Model,
                 inputSchemaDefinition: Serving.ServedModel.FaceRowDefinition(new VectorDataViewType(NumberDataViewType.Single, data.Test.Dimension)));
             var single = Enumerable.Range(0, Math.Min(latencyRows, rows)).Select(n => new Serving.ServedModel.FaceRow { Features = data.Test.Row(n).ToArray() }).ToList();
+            var onnx = new[] { cnn, mlp, mog }.Select(m => new OnnxRuntimeScorer(Onnx.OnnxExport.Export(ml, m.Model, m.InputSchema), data.Test.Dimension, torchThreads)).ToArray();
+            var (cnnOnnx, mlpOnnx, mogOnnx) = (onnx[0], onnx[1], onnx[2]);
 
             // Both sides compute the same probabilities (first 50 rows), or the timings compare different work.
             var agreement = new[] { ("cnn", cnn), ("mlp", mlp), ("mog", mog) }.Select(m =>
@@ -62,6 +66,11 @@ public static class ScoreBenchmark
                 var theirs = peer.Ask($"probs {m.Item1} 50").GetProperty("probabilities").EnumerateArray()
                     .Select(r => r.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray();
                 return (m.Item1, Max: ours.Zip(theirs).Max(p => p.First.Zip(p.Second).Max(v => Math.Abs(v.First - v.Second))));
+            }).ToList();
+            var onnxAgreement = new[] { ("cnn", cnn, cnnOnnx), ("mlp", mlp, mlpOnnx), ("mog", mog, mogOnnx) }.Select(m =>
+            {
+                var ours = Scores(m.Item2.Model.Transform(input)).Take(50).ToArray();
+                return (m.Item1, Max: ours.Select((row, n) => row.Zip(m.Item3.ScoreOne(data.Test.Row(n).ToArray())).Max(v => (double)Math.Abs(v.First - v.Second))).Max());
             }).ToList();
 
             var cases = new List<Case>
@@ -79,6 +88,13 @@ public static class ScoreBenchmark
                 new("CNN network alone (no ML.NET) vs PyTorch batches of 100", "rows/s", new(), new(), true),
                 new("MLP network alone (no ML.NET) vs PyTorch batches of 100", "rows/s", new(), new(), true),
                 new("MLP Transform over ML.NET's cache vs PyTorch batches 100", "rows/s", new(), new(), true),
+                new("CNN Transform (batched) vs ONNX Runtime batches of 100", "rows/s", new(), new(), true),
+                new("MLP Transform (batched) vs ONNX Runtime batches of 100", "rows/s", new(), new(), true),
+                new("MoG Transform vs ONNX Runtime batches of 100", "rows/s", new(), new(), true),
+                new("CNN PredictionEngine p50 vs ONNX Runtime one row", "ms", new(), new(), false),
+                new("CNN PredictionEngine p99 vs ONNX Runtime one row", "ms", new(), new(), false),
+                new("MLP PredictionEngine p50 vs ONNX Runtime one row", "ms", new(), new(), false),
+                new("MLP PredictionEngine p99 vs ONNX Runtime one row", "ms", new(), new(), false),
             };
             // The same rows in ML.NET's own cache (what AppendCacheCheckpoint keeps): no array to read in place, so each
             // row is copied out by the cache's getter and into the batch, as for any other IDataView.
@@ -95,6 +111,9 @@ public static class ScoreBenchmark
             WarmUp(() => { foreach (var row in single) engine.Predict(row); });
             WarmUp(() => { foreach (var row in single) mlpEngine.Predict(row); });
             WarmUp(() => Evaluation.ModelEvaluator.Evaluate(ml, cnn.Model, data, data.Test));
+            foreach (var scorer in onnx) WarmUp(() => scorer.Score(data.Test.Features, rows, OnnxBatch));
+            WarmUp(() => { foreach (var row in single) cnnOnnx.ScoreOne(row.Features); });
+            WarmUp(() => { foreach (var row in single) mlpOnnx.ScoreOne(row.Features); });
             for (int round = 0; round <= rounds; round++)
             {
                 bool keep = round > 0; // round 0 warms both sides up
@@ -169,7 +188,32 @@ public static class ScoreBenchmark
                 Direct(10, cnnNetwork, "batch cnn 100");
                 Direct(11, mlpNetwork, "batch mlp 100", MlpPasses);
                 Throughput(12, () => mlp.Model.Transform(cached), "batch mlp 100", MlpPasses);
+                // ONNX Runtime in this process on the same rows, right after Faces' own pass.
+                void OnnxThroughput(int index, Func<IDataView> faces, OnnxRuntimeScorer scorer, int passes = 1)
+                {
+                    Timing.Settle();
+                    double ours = rows * passes / Seconds(() => { for (int p = 0; p < passes; p++) ReadScores(faces()); });
+                    Timing.Settle();
+                    double theirs = rows * passes / Seconds(() => { for (int p = 0; p < passes; p++) scorer.Score(data.Test.Features, rows, OnnxBatch); });
+                    if (keep) { cases[index].Faces.Add(ours); cases[index].Peer.Add(theirs); }
+                }
+                void OnnxLatency(int index, PredictionEngine<Serving.ServedModel.FaceRow, Serving.ServedModel.ScoreRow> ours, OnnxRuntimeScorer scorer)
+                {
+                    Timing.Settle();
+                    var mine = single.Select(row => Seconds(() => ours.Predict(row)) * 1000).ToList();
+                    Timing.Settle();
+                    var theirs = single.Select(row => Seconds(() => scorer.ScoreOne(row.Features)) * 1000).ToList();
+                    if (!keep) return;
+                    cases[index].Faces.Add(Timing.Percentile(mine, 0.5)); cases[index].Peer.Add(Timing.Percentile(theirs, 0.5));
+                    cases[index + 1].Faces.Add(Timing.Percentile(mine, 0.99)); cases[index + 1].Peer.Add(Timing.Percentile(theirs, 0.99));
+                }
+                OnnxThroughput(13, () => cnn.Model.Transform(input), cnnOnnx);
+                OnnxThroughput(14, () => mlp.Model.Transform(input), mlpOnnx, MlpPasses);
+                OnnxThroughput(15, () => mog.Model.Transform(input), mogOnnx);
+                OnnxLatency(16, engine, cnnOnnx);
+                OnnxLatency(18, mlpEngine, mlpOnnx);
             }
+            foreach (var scorer in onnx) scorer.Dispose();
 
             var config = peer.Configuration;
             output.WriteLine($"faces benchmark score: {rows} synthetic {data.Shape.Height}x{data.Shape.Width} rows, latency over {single.Count} single rows; " +
@@ -188,8 +232,11 @@ public static class ScoreBenchmark
                              "(PredictionEngine.Predict; PyTorch forward of one [1, D] tensor + softmax + numpy); evaluate = ModelEvaluator.Evaluate " +
                              "(what faces evaluate runs per split: one scoring pass, ML.NET's metrics, confusion matrix), its peer column Faces' Transform alone. " +
                              "Training, export and process start are not timed.");
+            output.WriteLine($"ONNX Runtime {OrtVersion()}: the models exported by faces export's code (opset {Onnx.OnnxExport.OpSet}), all graph optimisations, " +
+                             $"{torchThreads} intra-op thread(s), batches of {OnnxBatch} from the same float array (no ML.NET), one row per call for latency.");
             output.WriteLine("Same weights on both sides: max |p(Faces) − p(peer)| over 50 rows: " +
-                             string.Join(", ", agreement.Select(a => $"{a.Item1} {a.Max.ToString("E1", CultureInfo.InvariantCulture)}")));
+                             string.Join(", ", agreement.Select(a => $"{a.Item1} {a.Max.ToString("E1", CultureInfo.InvariantCulture)}")) +
+                             "; against ONNX Runtime: " + string.Join(", ", onnxAgreement.Select(a => $"{a.Item1} {a.Max.ToString("E1", CultureInfo.InvariantCulture)}")));
             output.WriteLine();
             output.WriteLine($"{"case",-56} {"unit",6} {"Faces",26} {"peer",26} {"ratio",7}");
             foreach (var c in cases)
@@ -218,6 +265,11 @@ public static class ScoreBenchmark
     }
 
     private const int JitWarmUpRuns = 40;
+    private const int OnnxBatch = 100;
+
+    private static string OrtVersion() =>
+        typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "?";
     private const int MlpPasses = 10;
     private const int EvaluatePairs = 3;
     private const double JitWarmUpSeconds = 3;

@@ -42,5 +42,5 @@ internal static class CommandLineErrors
     private static bool IsUserFacing(Exception e) =>
         e is TorchNativeLoadException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException
             or ArgumentException or FormatException or InvalidOperationException or IOException or UnauthorizedAccessException
-            or OverflowException or OutOfMemoryException or OperationCanceledException;
+            or OverflowException or OutOfMemoryException or OperationCanceledException or NotSupportedException;
 }

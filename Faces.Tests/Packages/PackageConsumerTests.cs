@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Net.Http.Json;
 using System.Reflection;
+using System.Text;
 using System.Text.Json;
 using Faces.Tests.Concurrency;
 using SkiaSharp;
@@ -32,8 +33,7 @@ public sealed class PackageConsumerTests : IDisposable
         }
     }
 
-    private static string RepositoryRoot => typeof(PackageConsumerTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "RepositoryRoot").Value!;
+    private static string RepositoryRoot => FacesCli.RepositoryRoot;
 
     private sealed record Result(int ExitCode, string Output, string Error);
 
@@ -160,6 +160,24 @@ public sealed class PackageConsumerTests : IDisposable
         string demo = Path.Combine(work, "demo");
         Succeed(faces, work, "demo", "--quick", "--out", demo);
         Assert.True(File.Exists(Path.Combine(demo, "mlp.zip")));
+
+        // The tool exports the demo's MLP to ONNX; the ONNX sample (ONNX Runtime alone) scores a face as `faces score` does.
+        string onnx = Path.Combine(work, "mlp.onnx");
+        Assert.Contains("the same predicted classes", Succeed(faces, work, "export", "--model", Path.Combine(demo, "mlp.zip"), "--onnx", onnx));
+        Succeed("dotnet", consumer, "build", "OnnxScoring", "-c", "Release", "-warnaserror");
+        var facePixels = Enumerable.Range(0, 2304).Select(i => (byte)(i % 48 * 5 + i / 48)).ToArray();
+        string pgm = Path.Combine(work, "face.pgm");
+        File.WriteAllBytes(pgm, Encoding.ASCII.GetBytes("P5\n48 48\n255\n").Concat(facePixels).ToArray());
+        string faceCsv = Path.Combine(work, "face.csv");
+        File.WriteAllText(faceCsv, string.Join(",", facePixels.Select(b => (b / 255f).ToString("R", CultureInfo.InvariantCulture))) + "\n");
+        var facesScores = Succeed(faces, work, "score", "--model", Path.Combine(demo, "mlp.zip"), "--csv", faceCsv).Trim().Split(',')
+            .Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        var sampleLines = Succeed("dotnet", work, Path.Combine(consumer, "OnnxScoring", "bin", "Release", "net10.0", "OnnxScoring.dll"), onnx, pgm)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var sampleScores = sampleLines[..^1].Select(l => float.Parse(l.Split('\t')[1], CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(facesScores.Length, sampleScores.Length);
+        for (int c = 0; c < facesScores.Length; c++) Assert.Equal(facesScores[c], sampleScores[c], 1e-5f);
+        Assert.StartsWith("predicted\t", sampleLines[^1]);
 
         // The web sample, published, serves the demo's MLP: its answer is the tool's.
         string web = Path.Combine(work, "web");

@@ -1,5 +1,6 @@
 using Faces.Torch.Pooling;
 using Faces.Torch.Convolution;
+using Faces.Torch.Export;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -7,7 +8,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace Faces.Torch.Models;
 
 /// <summary>The study's two-convolution CNN (see <see cref="CnnArchitecture"/>).</summary>
-public sealed class Cnn : nn.Module<Tensor, Tensor>
+public sealed class Cnn : nn.Module<Tensor, Tensor>, IDescribesInference
 {
     private readonly ExplicitConv2d conv1;
     private readonly ExplicitConv2d conv2;
@@ -40,6 +41,19 @@ public sealed class Cnn : nn.Module<Tensor, Tensor>
         x = ReluMaxPool(conv2.forward(x), architecture.Pool2);
         return fc.forward(x.flatten(1)).MoveToOuterDisposeScope();
     }
+
+    /// <inheritdoc />
+    public InferenceGraph DescribeInference() => new(
+        new long[] { architecture.Channels, architecture.Height, architecture.Width },
+        new InferenceLayer[]
+        {
+            Convolution(conv1), new ReluLayer(), new MaxPoolLayer(architecture.Pool1),
+            Convolution(conv2), new ReluLayer(), new MaxPoolLayer(architecture.Pool2),
+            new FlattenLayer(), new LinearLayer(TensorValues.Of(fc.weight!), TensorValues.Of(fc.bias!)),
+        },
+        FlipAveraging: false);
+
+    private static ConvolutionLayer Convolution(ExplicitConv2d conv) => new(TensorValues.Of(conv.Weight), TensorValues.Of(conv.Bias), conv.Padding);
 
     /// <summary>
     /// ReLU, then non-overlapping k×k max-pooling. Training runs both as one function with C# kernels

@@ -1,3 +1,5 @@
+using Faces.Torch.Convolution;
+using Faces.Torch.Export;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -5,7 +7,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace Faces.Torch.Models;
 
 /// <summary>The real-face network (see <see cref="ExpressionNetArchitecture"/>).</summary>
-public sealed class ExpressionNet : nn.Module<Tensor, Tensor>
+public sealed class ExpressionNet : nn.Module<Tensor, Tensor>, IDescribesInference
 {
     private readonly ModuleList<ConvBlock> blocks = new();
     private readonly Dropout dropout1;
@@ -52,6 +54,19 @@ public sealed class ExpressionNet : nn.Module<Tensor, Tensor>
         return (probabilities.narrow(0, 0, n) + probabilities.narrow(0, n, n)).mul_(0.5).log_().MoveToOuterDisposeScope();
     }
 
+    /// <inheritdoc />
+    public InferenceGraph DescribeInference()
+    {
+        var layers = blocks.SelectMany(block => block.DescribeInference()).ToList();
+        layers.Add(new FlattenLayer());
+        layers.Add(Linear(hidden));
+        layers.Add(new ReluLayer());
+        layers.Add(Linear(output));
+        return new InferenceGraph(new long[] { architecture.Channels, architecture.Height, architecture.Width }, layers, architecture.FlipAveraging);
+    }
+
+    private static LinearLayer Linear(Linear layer) => new(TensorValues.Of(layer.weight!), TensorValues.Of(layer.bias!));
+
     private Tensor Logits(Tensor x)
     {
         foreach (var block in blocks) x = block.forward(x);
@@ -62,6 +77,9 @@ public sealed class ExpressionNet : nn.Module<Tensor, Tensor>
     /// <summary>Two 3x3 convolutions, each with batch norm and ReLU, then 2x2 max-pooling.</summary>
     private sealed class ConvBlock : nn.Module<Tensor, Tensor>
     {
+        // libtorch's default, written out because the exported graph needs it too.
+        private const double BatchNormEpsilon = 1e-5;
+
         private readonly Conv2d conv1;
         private readonly BatchNorm2d norm1;
         private readonly Conv2d conv2;
@@ -71,9 +89,9 @@ public sealed class ExpressionNet : nn.Module<Tensor, Tensor>
         {
             // No convolution bias: the batch norm that follows has its own shift.
             conv1 = nn.Conv2d(inputs, outputs, 3, padding: 1, bias: false);
-            norm1 = nn.BatchNorm2d(outputs);
+            norm1 = nn.BatchNorm2d(outputs, eps: BatchNormEpsilon);
             conv2 = nn.Conv2d(outputs, outputs, 3, padding: 1, bias: false);
-            norm2 = nn.BatchNorm2d(outputs);
+            norm2 = nn.BatchNorm2d(outputs, eps: BatchNormEpsilon);
             RegisterComponents();
         }
 
@@ -82,6 +100,18 @@ public sealed class ExpressionNet : nn.Module<Tensor, Tensor>
             nn.init.kaiming_normal_(conv1.weight!, nonlinearity: nn.init.NonlinearityType.ReLU);
             nn.init.kaiming_normal_(conv2.weight!, nonlinearity: nn.init.NonlinearityType.ReLU);
         }
+
+        public IEnumerable<InferenceLayer> DescribeInference() => new InferenceLayer[]
+        {
+            Convolution(conv1), Normalization(norm1), new ReluLayer(),
+            Convolution(conv2), Normalization(norm2), new ReluLayer(),
+            new MaxPoolLayer(2),
+        };
+
+        private static ConvolutionLayer Convolution(Conv2d conv) => new(TensorValues.Of(conv.weight!), null, ConvolutionPadding.Uniform(1));
+
+        private static BatchNormLayer Normalization(BatchNorm2d norm) => new(TensorValues.Of(norm.weight!), TensorValues.Of(norm.bias!),
+            TensorValues.Of(norm.running_mean!), TensorValues.Of(norm.running_var!), BatchNormEpsilon);
 
         public override Tensor forward(Tensor x)
         {

@@ -1,10 +1,11 @@
+using Faces.Torch.Export;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Faces.Torch.Models;
 
 /// <summary>Fully connected net: Linear → ReLU for each hidden layer, then a Linear output layer giving logits.</summary>
-public sealed class Mlp : nn.Module<Tensor, Tensor>
+public sealed class Mlp : nn.Module<Tensor, Tensor>, IDescribesInference
 {
     private readonly ModuleList<Linear> hidden = new();
     private readonly Linear output;
@@ -38,4 +39,15 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         foreach (var layer in hidden) x = nn.functional.relu(layer.forward(x));
         return output.forward(x).MoveToOuterDisposeScope();
     }
+
+    /// <inheritdoc />
+    public InferenceGraph DescribeInference()
+    {
+        var layers = new List<InferenceLayer>();
+        foreach (var layer in hidden) layers.AddRange(new InferenceLayer[] { Linear(layer), new ReluLayer() });
+        layers.Add(Linear(output));
+        return new InferenceGraph(new[] { hidden.Count > 0 ? hidden[0].in_features : output.in_features }, layers, FlipAveraging: false);
+    }
+
+    private static LinearLayer Linear(Linear layer) => new(TensorValues.Of(layer.weight!), TensorValues.Of(layer.bias!));
 }

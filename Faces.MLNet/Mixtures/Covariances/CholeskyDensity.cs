@@ -13,6 +13,15 @@ internal sealed class CholeskyDensity : MixtureDensity
     private readonly double[] logTerm;          // log π_k + log|P_k| [K]
     private readonly bool shared;
 
+    /// <summary>P, row-major D×D, component after component (one matrix when <see cref="Shared"/>).</summary>
+    public ReadOnlySpan<double> Factors => factors;
+    /// <summary>μ P [K·D].</summary>
+    public ReadOnlySpan<double> TransformedMeans => transformedMeans;
+    /// <summary>log π_k + log|P_k| [K].</summary>
+    public ReadOnlySpan<double> LogTerm => logTerm;
+    /// <summary>Whether every component uses the one matrix.</summary>
+    public bool Shared => shared;
+
     public CholeskyDensity(double[] logWeights, double[] means, double[] precisionCholesky, int dimension, bool shared)
         : base(logWeights.Length, dimension)
     {

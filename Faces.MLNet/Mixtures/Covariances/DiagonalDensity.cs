@@ -13,6 +13,15 @@ internal sealed class DiagonalDensity : MixtureDensity
     private readonly double[] meanQuadratic;  // Σ μ² p [K]
     private readonly double[] logTerm;        // log π_k + Σ log(1/σ) [K]
 
+    /// <summary>p = (1/σ)², component after component [K·D].</summary>
+    public ReadOnlySpan<double> Precision => precision;
+    /// <summary>μ·p [K·D].</summary>
+    public ReadOnlySpan<double> PrecisionMean => precisionMean;
+    /// <summary>Σ μ² p [K].</summary>
+    public ReadOnlySpan<double> MeanQuadratic => meanQuadratic;
+    /// <summary>log π_k + Σ log(1/σ) [K].</summary>
+    public ReadOnlySpan<double> LogTerm => logTerm;
+
     public DiagonalDensity(double[] logWeights, double[] means, double[] precisionCholesky, int dimension)
         : base(logWeights.Length, dimension)
     {
