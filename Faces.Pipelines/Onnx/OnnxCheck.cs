@@ -15,7 +15,7 @@ public static class OnnxCheck
     public static (double MaxDifference, bool SameClasses) Compare(MLContext ml, ITransformer model, DataViewSchema inputSchema, byte[] onnx, float[][] rows)
     {
         var features = inputSchema["Features"];
-        var view = ml.Data.LoadFromEnumerable(rows.Select(r => new FeatureRow { Features = r }), Definition(features.Type.GetVectorSize()));
+        var view = Data.FeatureRow.Load(ml, rows, features.Type.GetVectorSize());
         var expected = model.Transform(WithInputColumns(ml, view, inputSchema)).GetColumn<float[]>("Score").ToArray();
 
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
@@ -67,16 +67,4 @@ public static class OnnxCheck
             if (column.HasKeyValues()) column.GetKeyValues(ref values);
             else values = new VBuffer<ReadOnlyMemory<char>>((int)column.Type.GetKeyCount(), Enumerable.Range(0, (int)column.Type.GetKeyCount()).Select(i => $"{i}".AsMemory()).ToArray());
         };
-
-    private static SchemaDefinition Definition(int size)
-    {
-        var definition = SchemaDefinition.Create(typeof(FeatureRow));
-        definition[nameof(FeatureRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, size);
-        return definition;
-    }
-
-    private sealed class FeatureRow
-    {
-        public float[] Features { get; set; } = Array.Empty<float>();
-    }
 }

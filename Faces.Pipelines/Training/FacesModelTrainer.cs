@@ -66,20 +66,8 @@ public sealed class FacesModelTrainer(MLContext ml)
         float range = max > min ? max - min : 1;
         // NormalizeMinMax works per slot. Fitted on two rows that hold the global minimum and maximum in every slot,
         // it applies the same affine map to every pixel, and saves in the .zip like any ML.NET normaliser.
-        var extremes = ml.Data.LoadFromEnumerable(new[] { Enumerable.Repeat(min, train.Dimension).ToArray(), Enumerable.Repeat(min + range, train.Dimension).ToArray() }
-            .Select(f => new VectorRow { Features = f }), Definition(train.Dimension));
+        var extremes = FeatureRow.Load(ml, new[] { Enumerable.Repeat(min, train.Dimension).ToArray(), Enumerable.Repeat(min + range, train.Dimension).ToArray() },
+            train.Dimension);
         return ml.Transforms.NormalizeMinMax("Features", fixZero: false).Fit(extremes);
-    }
-
-    private static SchemaDefinition Definition(int dimension)
-    {
-        var definition = SchemaDefinition.Create(typeof(VectorRow));
-        definition[nameof(VectorRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, dimension);
-        return definition;
-    }
-
-    private sealed class VectorRow
-    {
-        public float[] Features { get; set; } = Array.Empty<float>();
     }
 }
