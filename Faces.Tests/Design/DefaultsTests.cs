@@ -2,7 +2,7 @@ using System.Reflection;
 using Faces.MLNet;
 using Faces.MLNet.Mixtures;
 using Faces.MLNet.Networks;
-using Faces.Pipelines.Cli;
+using Faces.Cli.Commands;
 using Faces.Pipelines.Training;
 using Faces.Torch.Models;
 using Faces.Torch.Training;

@@ -5,7 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using Faces.Pipelines.Serving;
+using Faces.Cli.Serving;
 using Faces.Pipelines.Training;
 using Faces.Tests.Concurrency;
 using Faces.Tests.Detection;

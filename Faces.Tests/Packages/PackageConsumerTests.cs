@@ -84,9 +84,9 @@ public sealed class PackageConsumerTests : IDisposable
     {
         string source = CopySources();
         string feed = Path.Combine(work, "feed");
-        foreach (var project in new[] { "Faces.Torch", "Faces.MLNet", "Faces.Pipelines" })
+        // The libraries and the tool, each by a plain pack.
+        foreach (var project in new[] { "Faces.Torch", "Faces.MLNet", "Faces.Pipelines", "Faces.Cli" })
             Succeed("dotnet", source, "pack", project, "-c", "Release", "-o", feed, $"-p:Version={Version}");
-        Succeed("dotnet", source, "pack", "Faces.Pipelines", "-c", "Release", "-o", feed, $"-p:Version={Version}", "-p:FacesTool=true");
 
         // What the packages must carry.
         var torch = Entries(Path.Combine(feed, $"Faces.Torch.{Version}.nupkg"));
@@ -94,6 +94,14 @@ public sealed class PackageConsumerTests : IDisposable
         Assert.Contains("buildTransitive/ElfVersionNeedPatcher.cs", torch);
         Assert.Contains("README.md", torch);
         Assert.Contains("THIRD-PARTY-NOTICES.md", Entries(Path.Combine(feed, $"Faces.Tool.{Version}.nupkg")));
+        // The library package holds no application: no command line, server or reports in its assembly's public types.
+        using (var zip = ZipFile.OpenRead(Path.Combine(feed, $"Faces.Pipelines.{Version}.nupkg")))
+        {
+            string nuspec = new StreamReader(zip.GetEntry("Faces.Pipelines.nuspec")!.Open()).ReadToEnd();
+            Assert.DoesNotContain("System.CommandLine", nuspec);
+            Assert.DoesNotContain("Spectre.Console", nuspec);
+            Assert.DoesNotContain("packageType", nuspec);
+        }
         using (var zip = ZipFile.OpenRead(Path.Combine(feed, $"Faces.MLNet.{Version}.nupkg")))
         {
             string nuspec = new StreamReader(zip.GetEntry("Faces.MLNet.nuspec")!.Open()).ReadToEnd();

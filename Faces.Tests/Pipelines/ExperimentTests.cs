@@ -1,7 +1,7 @@
 using System.Text;
 using Faces.MLNet.Mixtures;
 using Faces.Pipelines.Data;
-using Faces.Pipelines.Experiments;
+using Faces.Cli.Experiments;
 using Microsoft.ML;
 
 namespace Faces.Tests.Pipelines;

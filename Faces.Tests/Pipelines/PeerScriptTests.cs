@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Faces.Pipelines.Benchmarks;
+using Faces.Cli.Benchmarks;
 
 namespace Faces.Tests.Pipelines;
 

@@ -1,5 +1,5 @@
 using Faces.Pipelines.Data;
-using Faces.Pipelines.Experiments;
+using Faces.Cli.Experiments;
 using Faces.Pipelines.Training;
 
 namespace Faces.Tests.Pipelines;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Faces.Pipelines.Experiments;
+using Faces.Cli.Experiments;
 using Faces.Torch.Models;
 using Faces.Pipelines.Data;
 using Microsoft.ML;

@@ -1,4 +1,4 @@
-using Faces.Pipelines.Serving;
+using Faces.Cli.Serving;
 using Faces.Tests.Detection;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Faces.Pipelines.Detection;
-using Faces.Pipelines.Serving;
+using Faces.Cli.Serving;
 using Faces.Tests.Detection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Globalization;
+using Faces.Pipelines.Detection;
+using OpenCvSharp;
+
+namespace Faces.Cli.Benchmarks;
+
+/// <summary>
+/// Face detection speed: Faces' <see cref="FaceDetector"/> against OpenCV's own cascade search from Python (Debian's
+/// python3-opencv), the same cascade and settings, interleaved round by round; and, with a model, the latency of
+/// photo → expressions (<see cref="ExpressionRecognizer.Recognize(string)"/>: read, detect, crop, score).
+/// </summary>
+internal static class DetectionBenchmark
+{
+    public static bool Run(TextWriter output, string photo, string? modelPath, int rounds = 5, int repeats = 10)
+    {
+        var options = new FaceDetectorOptions();
+        using var detector = new FaceDetector(options);
+        using var gray = FaceDetector.ReadGray(photo);
+        double megapixels = gray.Width * (double)gray.Height / 1e6;
+        string work = Directory.CreateTempSubdirectory("faces-detect-bench-").FullName;
+        try
+        {
+            // The peer reads the same cascade the detector embeds.
+            string cascade = Path.Combine(work, "cascade.xml");
+            using (var resource = typeof(FaceDetector).Assembly.GetManifestResourceStream("Faces.Pipelines.Detection.haarcascade_frontalface_default.xml")!)
+            using (var file = File.Create(cascade))
+                resource.CopyTo(file);
+
+            output.WriteLine($"Face detection, {Path.GetFileName(photo)} {gray.Width}x{gray.Height} ({megapixels:F2} MP), Haar frontal-face cascade, " +
+                             $"scale factor {options.ScaleFactor}, {options.MinNeighbors} neighbours, min face {options.MinSize} px; OpenCV threads here: {Cv2.GetNumThreads()}.");
+            output.WriteLine($"Timed: histogram equalisation + cascade search on the grayscale image (decoding outside); median of {repeats} per round, {rounds} interleaved rounds.");
+            var ours = new List<double>();
+            var peer = new List<double>();
+            int found = detector.Detect(gray).Count;
+            string? peerInfo = null;
+            for (int round = 0; round < rounds; round++)
+            {
+                var samples = new List<double>();
+                for (int i = 0; i < repeats; i++)
+                {
+                    var clock = Stopwatch.StartNew();
+                    detector.Detect(gray);
+                    samples.Add(clock.Elapsed.TotalSeconds);
+                }
+                ours.Add(Timing.Median(samples));
+                string? stdout = PythonPeer.Run(output, "detect_peer.py", work, new[]
+                {
+                    photo, cascade, options.ScaleFactor.ToString(CultureInfo.InvariantCulture), options.MinNeighbors.ToString(CultureInfo.InvariantCulture),
+                    options.MinSize.ToString(CultureInfo.InvariantCulture), repeats.ToString(CultureInfo.InvariantCulture),
+                }, "OpenCV (Python)", "python3-opencv");
+                if (stdout == null) break;
+                var fields = stdout.Trim().Split(' ');
+                peer.Add(double.Parse(fields[0], CultureInfo.InvariantCulture));
+                peerInfo = $"{fields[1]} face(s), {fields[2]} threads, OpenCV {fields[3]}";
+            }
+            string Spread(List<double> s) => $"{Timing.Median(s) * 1000:F1} ms (min {s.Min() * 1000:F1}, max {s.Max() * 1000:F1})";
+            output.WriteLine($"Faces (OpenCvSharp, OpenCV {Cv2.GetVersionString()}): {Spread(ours)} per detection, " +
+                             $"{Timing.Median(ours) * 1000 / megapixels:F1} ms per megapixel; {found} face(s)");
+            if (peer.Count == rounds)
+            {
+                output.WriteLine($"Python peer ({peerInfo}): {Spread(peer)} per detection, {Timing.Median(peer) * 1000 / megapixels:F1} ms per megapixel");
+                var ratios = ours.Zip(peer, (a, b) => a / b).ToList();
+                output.WriteLine($"ratio Faces / peer: {Timing.Median(ratios):F2}x (min {ratios.Min():F2}, max {ratios.Max():F2})");
+            }
+            if (modelPath != null)
+            {
+                using var recognizer = new ExpressionRecognizer(new Microsoft.ML.MLContext(1), modelPath, detector);
+                recognizer.Recognize(photo);
+                var latency = SortedSeconds(repeats * rounds, () => recognizer.Recognize(photo));
+                output.WriteLine($"Photo → expressions with {Path.GetFileName(modelPath)} (decode, detect, crop, score every face): " +
+                                 $"p50 {latency[latency.Count / 2] * 1000:F1} ms, p99 {latency[(int)(latency.Count * 0.99)] * 1000:F1} ms over {latency.Count} calls");
+                // One face's scoring alone, as faces serve does it: an ML.NET PredictionEngine from a pool, on the crop.
+                var served = Serving.ServedModel.Load(modelPath);
+                var box = detector.Detect(gray).FirstOrDefault() ?? new FaceBox(0, 0, gray.Width, gray.Height, 0);
+                var face = FaceDetector.FacePixels(gray, box, served.Side, served.Side);
+                for (int i = 0; i < 20; i++) served.Score(face);
+                var scoring = SortedSeconds(repeats * rounds * 10, () => served.Score(face));
+                output.WriteLine($"One face scored by a PredictionEngine (the crop made): p50 {scoring[scoring.Count / 2] * 1000:F2} ms, " +
+                                 $"p99 {scoring[(int)(scoring.Count * 0.99)] * 1000:F2} ms over {scoring.Count} calls, {Torch.TorchEnvironment.Threads} libtorch thread(s)");
+            }
+            return peer.Count == rounds;
+        }
+        finally
+        {
+            Directory.Delete(work, true);
+        }
+    }
+
+    /// <summary>Seconds of <paramref name="count"/> calls of <paramref name="call"/>, one at a time, in increasing order.</summary>
+    private static List<double> SortedSeconds(int count, Action call) => Enumerable.Range(0, count).Select(_ =>
+    {
+        var clock = Stopwatch.StartNew();
+        call();
+        return clock.Elapsed.TotalSeconds;
+    }).OrderBy(v => v).ToList();
+}

@@ -1,0 +1,66 @@
+using Faces.Torch.Training;
+using System.CommandLine;
+using Faces.Pipelines.Data;
+
+namespace Faces.Cli.Commands;
+
+/// <summary>Options several commands share.</summary>
+internal static class CommonOptions
+{
+    public static Option<string> Data() => new("--data")
+    {
+        Description = "A TFD .npz, a FER2013 .csv, a folder of class subfolders of images, a folder of IDX files, " +
+                      $"'{DataSources.FashionMnist}' (Debian's dataset-fashion-mnist) or '{DataSources.Synthetic}' (the embedded generator).",
+        DefaultValueFactory = _ => DataSources.Synthetic,
+    };
+
+    public static Option<int> Seed() => new("--seed") { Description = "Seed for data generation, splits, initialisation and shuffling.", DefaultValueFactory = _ => TrainingDefaults.Seed };
+
+    public static Option<string> Device() => new("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => TrainingDefaults.Device };
+
+    public static Option<int> Threads()
+    {
+        var option = new Option<int>("--threads") { Description = $"libtorch threads, 0 (all cores) to the core count ({Environment.ProcessorCount} here).", DefaultValueFactory = _ => TrainingDefaults.Threads };
+        // More threads than cores only slows libtorch down; hundreds of thousands never finish starting.
+        option.Validators.Add(result =>
+        {
+            int threads = result.GetValueOrDefault<int>();
+            if (threads < 0 || threads > Environment.ProcessorCount)
+                result.AddError($"--threads {threads}: give 0 (all cores) to {Environment.ProcessorCount}, the cores of this machine.");
+        });
+        return option;
+    }
+
+    /// <summary>Refuses values of <paramref name="option"/> outside minimum..maximum before anything runs, naming the option.</summary>
+    public static Option<int> Within(this Option<int> option, int minimum, int maximum = int.MaxValue)
+    {
+        option.Validators.Add(result =>
+        {
+            int value = result.GetValueOrDefault<int>();
+            if (value < minimum || value > maximum)
+                result.AddError($"{option.Name} {value}: give {minimum}{(maximum == int.MaxValue ? " or more" : $" to {maximum}")}.");
+        });
+        return option;
+    }
+
+    /// <summary>The same for every value of a list option.</summary>
+    public static Option<int[]> Within(this Option<int[]> option, int minimum, int maximum = int.MaxValue)
+    {
+        option.Validators.Add(result =>
+        {
+            foreach (int value in result.GetValueOrDefault<int[]>() ?? Array.Empty<int>())
+                if (value < minimum || value > maximum)
+                    result.AddError($"{option.Name} {value}: give {minimum}{(maximum == int.MaxValue ? " or more" : $" to {maximum}")}.");
+        });
+        return option;
+    }
+
+    public static Option<FileInfo> Model(string description) => new("--model") { Description = description, Required = true };
+
+    /// <summary>--model for commands that fall back to the shipped model (<see cref="DefaultModel"/>) when none is named.</summary>
+    public static Option<FileInfo?> ModelOrDefault(string description) =>
+        new("--model") { Description = $"{description} Default: the shipped real-face model, trained on FER2013." };
+
+    /// <summary>The model file a <see cref="ModelOrDefault"/> option names, or the shipped one.</summary>
+    public static string ModelPath(ParseResult result, Option<FileInfo?> option) => result.GetValue(option)?.FullName ?? DefaultModel.Path;
+}

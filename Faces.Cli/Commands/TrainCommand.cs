@@ -1,0 +1,184 @@
+using System.CommandLine;
+using Faces.MLNet.Mixtures;
+using Faces.Pipelines.Data;
+using Faces.Cli.Reports;
+using Faces.Pipelines.Training;
+using Faces.Torch.Models;
+using Faces.Torch.Training;
+
+namespace Faces.Cli.Commands;
+
+/// <summary><c>faces train</c>: trains one model, saves it as an ML.NET .zip and prints its metrics.</summary>
+/// <summary>Ready-made settings for <c>faces train --preset</c>.</summary>
+internal enum Preset
+{
+    /// <summary>The study's defaults.</summary>
+    Study,
+    /// <summary>The study's best settings per model.</summary>
+    Best,
+    /// <summary>The real-face network and its recipe (<see cref="ExpressionNetDefaults"/>), for photos of real people.</summary>
+    Real,
+}
+
+internal static class TrainCommand
+{
+    /// <summary>The options; every default is the library's (<see cref="TrainingDefaults"/>, <see cref="MlpDefaults"/>, <see cref="CnnDefaults"/>, <see cref="MixtureDefaults"/>).</summary>
+    private sealed class Options
+    {
+        public readonly Option<ModelKind> Model = new("--model") { Description = "mog, mlp or cnn.", Required = true };
+        public readonly Option<string> Data = CommonOptions.Data();
+        public readonly Option<FileInfo> Output = new("--out") { Description = "Where to write the model .zip.", DefaultValueFactory = _ => new FileInfo("model.zip") };
+        public readonly Option<int?> Epochs = new("--epochs") { Description = $"Epochs (default: the study's, MLP {MlpDefaults.Epochs}, CNN {CnnDefaults.Epochs})." };
+        public readonly Option<double?> LearningRate = new("--learning-rate") { Description = $"Learning rate eps (default: the study's, MLP {MlpDefaults.LearningRate}, CNN {CnnDefaults.LearningRate})." };
+        public readonly Option<double> Momentum = new("--momentum") { Description = "Momentum.", DefaultValueFactory = _ => TrainingDefaults.Momentum };
+        public readonly Option<int> BatchSize = new("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => TrainingDefaults.BatchSize };
+        public readonly Option<int> Patience = new("--patience") { Description = "Early stopping after this many epochs without a lower validation CE (0: off).", DefaultValueFactory = _ => TrainingDefaults.EarlyStoppingPatience };
+        public readonly Option<OptimizerKind> Optimizer = new("--optimizer") { Description = "SgdMomentum or Adam.", DefaultValueFactory = _ => TrainingDefaults.Optimizer };
+        public readonly Option<int[]> Filters = new("--filters") { Description = "CNN filters of the two convolutions.", DefaultValueFactory = _ => new[] { CnnDefaults.Filters1, CnnDefaults.Filters2 }, AllowMultipleArgumentsPerToken = true };
+        public readonly Option<int[]> Hidden = new("--hidden") { Description = "MLP hidden layer sizes.", DefaultValueFactory = _ => MlpDefaults.Hidden, AllowMultipleArgumentsPerToken = true };
+        public readonly Option<int> Components = new("--components") { Description = "MoG components per class.", DefaultValueFactory = _ => MixtureDefaults.Components };
+        public readonly Option<int> Iterations = new("--iterations") { Description = "MoG EM iterations at most.", DefaultValueFactory = _ => MixtureDefaults.MaxIterations };
+        public readonly Option<double> Tolerance = new("--tolerance") { Description = "MoG: stop EM when the log-likelihood per row changes by less than this fraction (0: run every iteration).", DefaultValueFactory = _ => MixtureDefaults.Tolerance };
+        public readonly Option<double> VarianceFloor = new("--variance-floor") { Description = "MoG: the study's minVary, the smallest variance after each M-step.", DefaultValueFactory = _ => MixtureDefaults.VarianceFloor };
+        public readonly Option<double> RegCovar = new("--reg-covar") { Description = "MoG: added to every variance in each M-step (scikit-learn's reg_covar).", DefaultValueFactory = _ => MixtureDefaults.RegCovar };
+        public readonly Option<CovarianceType> Covariance = new("--covariance") { Description = "MoG covariance: Diagonal, Spherical, SharedFull, Full.", DefaultValueFactory = _ => MixtureDefaults.CovarianceType };
+        public readonly Option<MixtureInitialization> Initialization = new("--init") { Description = "MoG initialisation: Random (the study's) or KMeans.", DefaultValueFactory = _ => MixtureDefaults.Initialization };
+        public readonly Option<Normalization> Normalize = new("--normalize") { Description = "None (pixels in [0, 1], the study's), Standardize (per pixel) or MinMax (global).", DefaultValueFactory = _ => Normalization.None };
+        public readonly Option<DirectoryInfo?> Report = new("--report") { Description = "Also write a report (Markdown, HTML, PNG figures) to this folder." };
+        public readonly Option<Preset> Preset = new("--preset") { Description = "study: the study's default settings (the defaults). best: the study's best — CNN eps 0.01, momentum 0.9, 24/40 filters, 60 epochs with early stopping; MLP eps 0.05; MoG k-means initialisation. real (with --model cnn): the real-face network (VGG-style, batch norm, flip averaging) with augmentation, Nesterov momentum, a one-cycle schedule and label smoothing. Options given explicitly win.", DefaultValueFactory = _ => Commands.Preset.Study };
+        public readonly SplitArguments Split = new();
+        public readonly Option<bool> DetectFaces = new("--detect-faces") { Description = "Image folders: crop the largest face of each photo (Haar cascade) instead of taking the whole image; photos without a face are left out." };
+        public readonly DetectionArguments Detection = new();
+        public readonly Option<int> Seed = new("--seed") { Description = "Training seed: initialisation and shuffling (the split has --split-seed).", DefaultValueFactory = _ => TrainingDefaults.Seed };
+        public readonly Option<string> Device = CommonOptions.Device();
+        public readonly Option<int> Threads = CommonOptions.Threads();
+
+        public IEnumerable<Option> All => new Option[]
+        {
+            Model, Data, Output, Preset, Epochs, LearningRate, Momentum, BatchSize, Patience, Optimizer, Filters, Hidden, Components, Iterations,
+            Tolerance, VarianceFloor, RegCovar, Covariance, Initialization, Normalize, Report, Seed, Split.Seed, Split.GroupBy, Split.Groups, Device, Threads,
+            DetectFaces,
+        }.Concat(Detection.All);
+    }
+
+    public static Command Create() => Build().Command;
+
+    private static (Command Command, Options Options) Build()
+    {
+        var command = new Command("train", "Train a MoG-per-class, MLP or CNN model and save it as an ML.NET model .zip.");
+        var o = new Options();
+        foreach (var option in o.All) command.Options.Add(option);
+        command.SetAction(result => Run(result, o));
+        return (command, o);
+    }
+
+    /// <summary>The settings a <c>faces train</c> command line asks for (the arguments after "train"), without training.</summary>
+    internal static TrainSettings ParseSettings(params string[] args)
+    {
+        var (command, o) = Build();
+        var result = command.Parse(args);
+        if (result.Errors.Count > 0) throw new ArgumentException(result.Errors[0].Message);
+        return Settings(result, o);
+    }
+
+    private static TrainSettings Settings(ParseResult result, Options o)
+    {
+        var kind = result.GetValue(o.Model);
+        var preset = result.GetValue(o.Preset);
+        if (preset == Commands.Preset.Real)
+        {
+            if (kind != ModelKind.Cnn) throw new ArgumentException($"--preset real trains the real-face network, a CNN: give --model cnn (not {kind.ToString().ToLowerInvariant()}).");
+            return RealFaceSettings(result, o);
+        }
+        bool best = preset == Commands.Preset.Best;
+        // An option given on the command line wins over the preset; the preset wins over the option's default.
+        T Pick<T>(Option<T> option, T bestValue) => best && result.GetResult(option) is not { Implicit: false } ? bestValue : result.GetValue(option)!;
+        var filters = Pick(o.Filters, new[] { 24, 40 });
+        if (filters.Length != 2) throw new ArgumentException($"--filters takes two numbers (first and second convolution); got {filters.Length}.");
+        var baseline = kind == ModelKind.Mlp ? TrainingOptions.ForMlp : TrainingOptions.ForCnn;
+        var bestRate = kind == ModelKind.Mlp ? 0.05 : 0.01;
+        return new TrainSettings
+        {
+            Model = kind,
+            Normalization = result.GetValue(o.Normalize),
+            Mixture = new GaussianMixtureOptions
+            {
+                Components = result.GetValue(o.Components), MaxIterations = result.GetValue(o.Iterations), Tolerance = result.GetValue(o.Tolerance),
+                VarianceFloor = result.GetValue(o.VarianceFloor), RegCovar = result.GetValue(o.RegCovar), CovarianceType = result.GetValue(o.Covariance),
+                Initialization = Pick(o.Initialization, MixtureInitialization.KMeans), Seed = result.GetValue(o.Seed),
+            },
+            Training = baseline with
+            {
+                Epochs = Pick(o.Epochs, kind == ModelKind.Cnn ? 60 : (int?)null) ?? baseline.Epochs,
+                LearningRate = Pick(o.LearningRate, bestRate) ?? baseline.LearningRate,
+                Momentum = Pick(o.Momentum, kind == ModelKind.Cnn ? 0.9 : TrainingDefaults.Momentum),
+                BatchSize = result.GetValue(o.BatchSize),
+                EarlyStoppingPatience = Pick(o.Patience, kind == ModelKind.Cnn ? 10 : TrainingDefaults.EarlyStoppingPatience),
+                Optimizer = result.GetValue(o.Optimizer), Seed = result.GetValue(o.Seed), Device = result.GetValue(o.Device)!, Threads = result.GetValue(o.Threads),
+            },
+            Architecture = kind == ModelKind.Mlp
+                ? new MlpArchitecture { Hidden = result.GetValue(o.Hidden)! }
+                : new CnnArchitecture { Filters1 = filters[0], Filters2 = filters[1] },
+        };
+    }
+
+    /// <summary>The real-face preset: <see cref="MLNet.Networks.ExpressionNetTrainer.Options.DefaultTraining"/>, with any option given explicitly winning.</summary>
+    private static TrainSettings RealFaceSettings(ParseResult result, Options o)
+    {
+        var recipe = MLNet.Networks.ExpressionNetTrainer.Options.DefaultTraining;
+        T Given<T>(Option<T> option, T recipeValue) => result.GetResult(option) is { Implicit: false } ? result.GetValue(option)! : recipeValue;
+        return new TrainSettings
+        {
+            Model = ModelKind.Cnn,
+            Normalization = result.GetValue(o.Normalize),
+            Training = recipe with
+            {
+                Epochs = Given(o.Epochs, null) ?? recipe.Epochs,
+                LearningRate = Given(o.LearningRate, null) ?? recipe.LearningRate,
+                Momentum = Given(o.Momentum, recipe.Momentum),
+                BatchSize = Given(o.BatchSize, recipe.BatchSize),
+                Optimizer = Given(o.Optimizer, recipe.Optimizer),
+                Nesterov = Given(o.Optimizer, recipe.Optimizer) == OptimizerKind.SgdMomentum && Given(o.Momentum, recipe.Momentum) > 0,
+                Seed = result.GetValue(o.Seed), Device = result.GetValue(o.Device)!, Threads = result.GetValue(o.Threads),
+            },
+            Architecture = new ExpressionNetArchitecture(),
+        };
+    }
+
+    /// <summary>This process's command line as a user types it: <c>faces</c> and its arguments, quoted where needed.</summary>
+    private static string CommandLine() =>
+        string.Join(' ', new[] { "faces" }.Concat(Environment.GetCommandLineArgs().Skip(1)
+            .Select(a => a.Length > 0 && a.All(c => char.IsLetterOrDigit(c) || "-_./=:,+@".Contains(c)) ? a : $"'{a.Replace("'", "'\\''")}'")));
+
+    private static int Run(ParseResult result, Options o)
+    {
+        var settings = Settings(result, o);
+        var split = o.Split.Read(result);
+        var path = result.GetValue(o.Output)!.FullName;
+        OutputPaths.CheckFile(path, "--out");
+        if (result.GetValue(o.Report) is { } reportFolder) OutputPaths.CheckFolder(reportFolder.FullName, "--report");
+        var ml = Scratch.NewContext(settings.Seed);
+        using var detector = result.GetValue(o.DetectFaces) ? new FaceDetector(o.Detection.Read(result)) : null;
+        var dataset = Progress.Spin("Loading data", () => DataSources.Load(ml, result.GetValue(o.Data)!, split, faces: detector));
+        Console.WriteLine($"Data: {dataset.Source}: {dataset.Shape} images, {dataset.ClassNames.Count} classes, train {dataset.Train.Count} / valid {dataset.Validation.Count} / test {dataset.Test.Count}.");
+        Console.WriteLine($"Split: {dataset.SplitMethod}.");
+        foreach (var warning in dataset.Warnings) Console.WriteLine($"warning: {warning}");
+        var trained = ModelTraining.Train(ml, dataset, settings);
+        if (ModelTraining.Outcome(settings, trained) is { } outcome) Console.WriteLine(outcome);
+        string name = settings.Model.ToString().ToUpperInvariant();
+        var splits = Progress.Evaluate(name, ml, trained.Model, dataset, dataset.Splits);
+        ModelFiles.Save(ml, trained.Model, trained.InputSchema, path, ModelProvenance.Create(dataset, split, settings, trained, splits) with { Command = CommandLine() });
+        Console.WriteLine($"Saved {path}");
+        if (dataset.Manifest is { } manifest)
+        {
+            string manifestPath = Path.ChangeExtension(path, ".split.csv");
+            ReportWriter.WriteText(manifestPath, manifest.ToCsv());
+            Console.WriteLine($"Split manifest: {manifestPath}");
+        }
+        var reports = new[] { new ModelReport(name, splits, trained, path) };
+        ComparisonTable.Print(reports);
+        if (result.GetValue(o.Report) is { } folder)
+            Console.WriteLine($"Report: {ReportWriter.Write(folder.FullName, dataset, reports)}");
+        return 0;
+    }
+}
