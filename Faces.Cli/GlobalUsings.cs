@@ -3,4 +3,5 @@ global using Faces.Pipelines.Data;
 global using Faces.Pipelines.Detection;
 global using Faces.Pipelines.Evaluation;
 global using Faces.Pipelines.Onnx;
+global using Faces.Pipelines.Recognition;
 global using Faces.Pipelines.Training;

@@ -70,13 +70,13 @@ internal static class DetectionBenchmark
                 var latency = SortedSeconds(repeats * rounds, () => recognizer.Recognize(photo));
                 output.WriteLine($"Photo → expressions with {Path.GetFileName(modelPath)} (decode, detect, crop, score every face): " +
                                  $"p50 {latency[latency.Count / 2] * 1000:F1} ms, p99 {latency[(int)(latency.Count * 0.99)] * 1000:F1} ms over {latency.Count} calls");
-                // One face's scoring alone, as faces serve does it: an ML.NET PredictionEngine from a pool, on the crop.
-                var served = Serving.ServedModel.Load(modelPath);
+                // One face's scoring alone, as faces predict and faces serve do it: one batched Transform of the crop.
+                var served = recognizer.Model;
                 var box = detector.Detect(gray).FirstOrDefault() ?? new FaceBox(0, 0, gray.Width, gray.Height, 0);
-                var face = FaceDetector.FacePixels(gray, box, served.Side, served.Side);
+                var face = new[] { FaceDetector.FacePixels(gray, box, served.Side, served.Side) };
                 for (int i = 0; i < 20; i++) served.Score(face);
                 var scoring = SortedSeconds(repeats * rounds * 10, () => served.Score(face));
-                output.WriteLine($"One face scored by a PredictionEngine (the crop made): p50 {scoring[scoring.Count / 2] * 1000:F2} ms, " +
+                output.WriteLine($"One face scored by the model's Transform (the crop made): p50 {scoring[scoring.Count / 2] * 1000:F2} ms, " +
                                  $"p99 {scoring[(int)(scoring.Count * 0.99)] * 1000:F2} ms over {scoring.Count} calls, {Torch.TorchEnvironment.Threads} libtorch thread(s)");
             }
             return peer.Count == rounds;

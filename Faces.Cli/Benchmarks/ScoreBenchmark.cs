@@ -51,11 +51,11 @@ internal static class ScoreBenchmark
 
             var cnnNetwork = Network(cnn);
             var mlpNetwork = Network(mlp);
-            var engine = ml.Model.CreatePredictionEngine<Serving.ServedModel.FaceRow, Serving.ServedModel.ScoreRow>(cnn.Model,
-                inputSchemaDefinition: Serving.ServedModel.FaceRowDefinition(new VectorDataViewType(NumberDataViewType.Single, data.Test.Dimension)));
-            var mlpEngine = ml.Model.CreatePredictionEngine<Serving.ServedModel.FaceRow, Serving.ServedModel.ScoreRow>(mlp.Model,
-                inputSchemaDefinition: Serving.ServedModel.FaceRowDefinition(new VectorDataViewType(NumberDataViewType.Single, data.Test.Dimension)));
-            var single = Enumerable.Range(0, Math.Min(latencyRows, rows)).Select(n => new Serving.ServedModel.FaceRow { Features = data.Test.Row(n).ToArray() }).ToList();
+            var engine = ml.Model.CreatePredictionEngine<FeatureRow, ScoreRow>(cnn.Model,
+                inputSchemaDefinition: FeatureRow.Definition(data.Test.Dimension));
+            var mlpEngine = ml.Model.CreatePredictionEngine<FeatureRow, ScoreRow>(mlp.Model,
+                inputSchemaDefinition: FeatureRow.Definition(data.Test.Dimension));
+            var single = Enumerable.Range(0, Math.Min(latencyRows, rows)).Select(n => new FeatureRow { Features = data.Test.Row(n).ToArray() }).ToList();
             var onnx = new[] { cnn, mlp, mog }.Select(m => new OnnxRuntimeScorer(OnnxExport.Export(ml, m.Model, m.InputSchema), data.Test.Dimension, torchThreads)).ToArray();
             var (cnnOnnx, mlpOnnx, mogOnnx) = (onnx[0], onnx[1], onnx[2]);
 
@@ -155,7 +155,7 @@ internal static class ScoreBenchmark
                     double theirs = rows * passes / peer.Ask($"{peerCommand} {passes}").GetProperty("seconds").GetDouble();
                     if (keep) { cases[index].Faces.Add(ours); cases[index].Peer.Add(theirs); }
                 }
-                void Latency(int index, PredictionEngine<Serving.ServedModel.FaceRow, Serving.ServedModel.ScoreRow> ours, string model)
+                void Latency(int index, PredictionEngine<FeatureRow, ScoreRow> ours, string model)
                 {
                     Timing.Settle();
                     var mine = single.Select(row => Seconds(() => ours.Predict(row)) * 1000).ToList();
@@ -197,7 +197,7 @@ internal static class ScoreBenchmark
                     double theirs = rows * passes / Seconds(() => { for (int p = 0; p < passes; p++) scorer.Score(data.Test.Features, rows, OnnxBatch); });
                     if (keep) { cases[index].Faces.Add(ours); cases[index].Peer.Add(theirs); }
                 }
-                void OnnxLatency(int index, PredictionEngine<Serving.ServedModel.FaceRow, Serving.ServedModel.ScoreRow> ours, OnnxRuntimeScorer scorer)
+                void OnnxLatency(int index, PredictionEngine<FeatureRow, ScoreRow> ours, OnnxRuntimeScorer scorer)
                 {
                     Timing.Settle();
                     var mine = single.Select(row => Seconds(() => ours.Predict(row)) * 1000).ToList();
@@ -262,6 +262,12 @@ internal static class ScoreBenchmark
     {
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < JitWarmUpRuns && clock.Elapsed.TotalSeconds < JitWarmUpSeconds; i++) work();
+    }
+
+    /// <summary>What a PredictionEngine returns here: the class probabilities.</summary>
+    private sealed class ScoreRow
+    {
+        public float[] Score { get; set; } = Array.Empty<float>();
     }
 
     private const int JitWarmUpRuns = 40;

@@ -96,8 +96,9 @@ internal static class ServeBenchmark
 
     private static double InProcess(string modelPath, byte[] photo, int seconds, FaceDetectorOptions detection)
     {
-        var model = ServedModel.Load(modelPath);
+        var model = ExpressionModel.Load(new Microsoft.ML.MLContext(1), modelPath);
         using var detector = new FaceDetector(detection);
+        using var recognizer = new ExpressionRecognizer(model, detector);
         string file = Path.Combine(Path.GetTempPath(), $"faces-serve-bench-{Environment.ProcessId}.jpg");
         File.WriteAllBytes(file, photo);
         try
@@ -109,7 +110,7 @@ internal static class ServeBenchmark
                 while (clock.Elapsed.TotalSeconds < seconds)
                 {
                     using var gray = FaceDetector.ReadGray(file);
-                    model.Recognize(gray, detector.Detect(gray));
+                    recognizer.Recognize(gray, detector.Detect(gray));
                     Interlocked.Increment(ref done);
                 }
             });

@@ -28,10 +28,15 @@ internal static class PredictCommand
         {
             if (result.GetValue(annotate) is { } folder) OutputPaths.CheckFolder(folder.FullName, "--annotate");
             string modelPath = CommonOptions.ModelPath(result, model);
-            if (ImagePipelineModel.TryLoad(Scratch.NewContext(1), modelPath) is { } pipeline)
+            // One load: the model's input says whether it scores face pixels or reads image files itself.
+            var ml = Scratch.NewContext(1);
+            var loaded = ModelFiles.Load(ml, modelPath, out var input);
+            if (ImagePipelineModel.From(ml, loaded, input, modelPath) is { } pipeline)
                 return PredictWithPipeline(pipeline, result.GetValue(images)!.Select(i => i.FullName).ToList(), result.GetValue(json));
+            var expressions = ExpressionModel.From(ml, loaded, input, modelPath)
+                              ?? throw new InvalidDataException($"{modelPath} is not a Faces model: its input has no fixed-size Features vector.");
             using var detector = new FaceDetector(detection.Read(result));
-            using var recognizer = new ExpressionRecognizer(Scratch.NewContext(1), modelPath, detector);
+            using var recognizer = new ExpressionRecognizer(expressions, detector);
             bool whole = result.GetValue(noDetect);
             var outcomes = new List<Outcome>();
             foreach (var path in result.GetValue(images)!.Select(i => i.FullName))
@@ -51,7 +56,7 @@ internal static class PredictCommand
             }
 
             if (result.GetValue(json))
-                Console.WriteLine(JsonSerializer.Serialize(outcomes.Select(o => o.ToJson()), new JsonSerializerOptions { WriteIndented = true }));
+                Console.WriteLine(JsonSerializer.Serialize(outcomes.Select(o => o.ToJson()), FaceRecord.JsonOptions));
             else
             {
                 Console.WriteLine($"file\tface\tbox\texpression\tprobability\t{string.Join(" ", recognizer.ClassNames)}");
@@ -87,7 +92,7 @@ internal static class PredictCommand
             : !scored[path].FaceFound ? new Outcome(path, Array.Empty<FaceExpression>(), null)
             : new Outcome(path, new[] { FaceExpression.From(new FaceBox(0, 0, 0, 0, 0), scored[path].Scores, pipeline.ClassNames) } /* cropped inside the model: no box */, null)).ToList();
         if (json)
-            Console.WriteLine(JsonSerializer.Serialize(outcomes.Select(o => o.ToJson()), new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine(JsonSerializer.Serialize(outcomes.Select(o => o.ToJson()), FaceRecord.JsonOptions));
         else
         {
             Console.WriteLine($"file\tface\tbox\texpression\tprobability\t{string.Join(" ", pipeline.ClassNames)}");
@@ -123,14 +128,6 @@ internal static class PredictCommand
 
         public object ToJson() => Error != null
             ? new { file = File, error = Error }
-            : new
-            {
-                file = File,
-                faces = Faces.Select(f => new
-                {
-                    box = new { x = f.Box.X, y = f.Box.Y, width = f.Box.Width, height = f.Box.Height, score = f.Box.Score },
-                    expression = f.Expression, probability = f.Probability, probabilities = f.Probabilities,
-                }),
-            };
+            : new { file = File, faces = Faces.Select(f => FaceRecord.From(f)) };
     }
 }

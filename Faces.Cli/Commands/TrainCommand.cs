@@ -9,17 +9,6 @@ using Faces.Torch.Training;
 namespace Faces.Cli.Commands;
 
 /// <summary><c>faces train</c>: trains one model, saves it as an ML.NET .zip and prints its metrics.</summary>
-/// <summary>Ready-made settings for <c>faces train --preset</c>.</summary>
-internal enum Preset
-{
-    /// <summary>The study's defaults.</summary>
-    Study,
-    /// <summary>The study's best settings per model.</summary>
-    Best,
-    /// <summary>The real-face network and its recipe (<see cref="ExpressionNetDefaults"/>), for photos of real people.</summary>
-    Real,
-}
-
 internal static class TrainCommand
 {
     /// <summary>The options; every default is the library's (<see cref="TrainingDefaults"/>, <see cref="MlpDefaults"/>, <see cref="CnnDefaults"/>, <see cref="MixtureDefaults"/>).</summary>
@@ -45,7 +34,10 @@ internal static class TrainCommand
         public readonly Option<MixtureInitialization> Initialization = new("--init") { Description = "MoG initialisation: Random (the study's) or KMeans.", DefaultValueFactory = _ => MixtureDefaults.Initialization };
         public readonly Option<Normalization> Normalize = new("--normalize") { Description = "None (pixels in [0, 1], the study's), Standardize (per pixel) or MinMax (global).", DefaultValueFactory = _ => Normalization.None };
         public readonly Option<DirectoryInfo?> Report = new("--report") { Description = "Also write a report (Markdown, HTML, PNG figures) to this folder." };
-        public readonly Option<Preset> Preset = new("--preset") { Description = "study: the study's default settings (the defaults). best: the study's best — CNN eps 0.01, momentum 0.9, 24/40 filters, 60 epochs with early stopping; MLP eps 0.05; MoG k-means initialisation. real (with --model cnn): the real-face network (VGG-style, batch norm, flip averaging) with augmentation, Nesterov momentum, a one-cycle schedule and label smoothing. Options given explicitly win.", DefaultValueFactory = _ => Commands.Preset.Study };
+        public readonly Option<TrainingPreset> Preset = new("--preset") { Description = "study: the study's default settings (the defaults). best: the study's best — " +
+            $"CNN eps {CnnDefaults.BestLearningRate}, momentum {CnnDefaults.BestMomentum}, {CnnDefaults.BestFilters1}/{CnnDefaults.BestFilters2} filters, " +
+            $"{CnnDefaults.BestEpochs} epochs with early stopping; MLP eps {MlpDefaults.BestLearningRate}; MoG k-means initialisation. real (with --model cnn): the real-face network (VGG-style, batch norm, flip averaging) with augmentation, Nesterov momentum, a one-cycle schedule and label smoothing. " +
+            "Options given explicitly win.", DefaultValueFactory = _ => TrainingPreset.Study };
         public readonly SplitArguments Split = new();
         public readonly Option<bool> DetectFaces = new("--detect-faces") { Description = "Image folders: crop the largest face of each photo (Haar cascade) instead of taking the whole image; photos without a face are left out." };
         public readonly DetectionArguments Detection = new();
@@ -81,69 +73,50 @@ internal static class TrainCommand
         return Settings(result, o);
     }
 
+    /// <summary>The preset's settings (<see cref="TrainingPresets"/>), with every option given on the command line winning.</summary>
     private static TrainSettings Settings(ParseResult result, Options o)
     {
         var kind = result.GetValue(o.Model);
-        var preset = result.GetValue(o.Preset);
-        if (preset == Commands.Preset.Real)
+        var preset = TrainingPresets.For(result.GetValue(o.Preset), kind);
+        T Given<T>(Option<T> option, T presetValue) => result.GetResult(option) is { Implicit: false } ? result.GetValue(option)! : presetValue;
+        var training = preset.NetworkTraining;
+        var mixture = preset.Mixture;
+        var optimizer = Given(o.Optimizer, training.Optimizer);
+        var momentum = Given(o.Momentum, training.Momentum);
+        return preset with
         {
-            if (kind != ModelKind.Cnn) throw new ArgumentException($"--preset real trains the real-face network, a CNN: give --model cnn (not {kind.ToString().ToLowerInvariant()}).");
-            return RealFaceSettings(result, o);
-        }
-        bool best = preset == Commands.Preset.Best;
-        // An option given on the command line wins over the preset; the preset wins over the option's default.
-        T Pick<T>(Option<T> option, T bestValue) => best && result.GetResult(option) is not { Implicit: false } ? bestValue : result.GetValue(option)!;
-        var filters = Pick(o.Filters, new[] { 24, 40 });
-        if (filters.Length != 2) throw new ArgumentException($"--filters takes two numbers (first and second convolution); got {filters.Length}.");
-        var baseline = kind == ModelKind.Mlp ? TrainingOptions.ForMlp : TrainingOptions.ForCnn;
-        var bestRate = kind == ModelKind.Mlp ? 0.05 : 0.01;
-        return new TrainSettings
-        {
-            Model = kind,
-            Normalization = result.GetValue(o.Normalize),
-            Mixture = new GaussianMixtureOptions
+            Normalization = Given(o.Normalize, preset.Normalization),
+            Mixture = mixture with
             {
-                Components = result.GetValue(o.Components), MaxIterations = result.GetValue(o.Iterations), Tolerance = result.GetValue(o.Tolerance),
-                VarianceFloor = result.GetValue(o.VarianceFloor), RegCovar = result.GetValue(o.RegCovar), CovarianceType = result.GetValue(o.Covariance),
-                Initialization = Pick(o.Initialization, MixtureInitialization.KMeans), Seed = result.GetValue(o.Seed),
+                Components = Given(o.Components, mixture.Components), MaxIterations = Given(o.Iterations, mixture.MaxIterations),
+                Tolerance = Given(o.Tolerance, mixture.Tolerance), VarianceFloor = Given(o.VarianceFloor, mixture.VarianceFloor),
+                RegCovar = Given(o.RegCovar, mixture.RegCovar), CovarianceType = Given(o.Covariance, mixture.CovarianceType),
+                Initialization = Given(o.Initialization, mixture.Initialization), Seed = result.GetValue(o.Seed),
             },
-            Training = baseline with
+            Training = training with
             {
-                Epochs = Pick(o.Epochs, kind == ModelKind.Cnn ? 60 : (int?)null) ?? baseline.Epochs,
-                LearningRate = Pick(o.LearningRate, bestRate) ?? baseline.LearningRate,
-                Momentum = Pick(o.Momentum, kind == ModelKind.Cnn ? 0.9 : TrainingDefaults.Momentum),
-                BatchSize = result.GetValue(o.BatchSize),
-                EarlyStoppingPatience = Pick(o.Patience, kind == ModelKind.Cnn ? 10 : TrainingDefaults.EarlyStoppingPatience),
-                Optimizer = result.GetValue(o.Optimizer), Seed = result.GetValue(o.Seed), Device = result.GetValue(o.Device)!, Threads = result.GetValue(o.Threads),
+                Epochs = Given(o.Epochs, null) ?? training.Epochs,
+                LearningRate = Given(o.LearningRate, null) ?? training.LearningRate,
+                Momentum = momentum,
+                BatchSize = Given(o.BatchSize, training.BatchSize),
+                EarlyStoppingPatience = Given(o.Patience, training.EarlyStoppingPatience),
+                Optimizer = optimizer,
+                // Nesterov's look-ahead belongs to SGD with momentum (the real-face recipe uses it).
+                Nesterov = training.Nesterov && optimizer == OptimizerKind.SgdMomentum && momentum > 0,
+                Seed = result.GetValue(o.Seed), Device = result.GetValue(o.Device)!, Threads = result.GetValue(o.Threads),
             },
-            Architecture = kind == ModelKind.Mlp
-                ? new MlpArchitecture { Hidden = result.GetValue(o.Hidden)! }
-                : new CnnArchitecture { Filters1 = filters[0], Filters2 = filters[1] },
+            Architecture = preset.Architecture switch
+            {
+                MlpArchitecture mlp => mlp with { Hidden = Given(o.Hidden, mlp.Hidden) },
+                CnnArchitecture cnn => Filters(cnn, Given(o.Filters, new[] { cnn.Filters1, cnn.Filters2 })),
+                var network => network, // the real-face network: its own architecture
+            },
         };
     }
 
-    /// <summary>The real-face preset: <see cref="MLNet.Networks.ExpressionNetTrainer.Options.DefaultTraining"/>, with any option given explicitly winning.</summary>
-    private static TrainSettings RealFaceSettings(ParseResult result, Options o)
-    {
-        var recipe = MLNet.Networks.ExpressionNetTrainer.Options.DefaultTraining;
-        T Given<T>(Option<T> option, T recipeValue) => result.GetResult(option) is { Implicit: false } ? result.GetValue(option)! : recipeValue;
-        return new TrainSettings
-        {
-            Model = ModelKind.Cnn,
-            Normalization = result.GetValue(o.Normalize),
-            Training = recipe with
-            {
-                Epochs = Given(o.Epochs, null) ?? recipe.Epochs,
-                LearningRate = Given(o.LearningRate, null) ?? recipe.LearningRate,
-                Momentum = Given(o.Momentum, recipe.Momentum),
-                BatchSize = Given(o.BatchSize, recipe.BatchSize),
-                Optimizer = Given(o.Optimizer, recipe.Optimizer),
-                Nesterov = Given(o.Optimizer, recipe.Optimizer) == OptimizerKind.SgdMomentum && Given(o.Momentum, recipe.Momentum) > 0,
-                Seed = result.GetValue(o.Seed), Device = result.GetValue(o.Device)!, Threads = result.GetValue(o.Threads),
-            },
-            Architecture = new ExpressionNetArchitecture(),
-        };
-    }
+    private static CnnArchitecture Filters(CnnArchitecture cnn, int[] filters) => filters.Length == 2
+        ? cnn with { Filters1 = filters[0], Filters2 = filters[1] }
+        : throw new ArgumentException($"--filters takes two numbers (first and second convolution); got {filters.Length}.");
 
     /// <summary>This process's command line as a user types it: <c>faces</c> and its arguments, quoted where needed.</summary>
     private static string CommandLine() =>

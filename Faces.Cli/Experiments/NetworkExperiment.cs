@@ -31,16 +31,14 @@ internal static class NetworkExperiment
             new TrainSettings { Model = ModelKind.Mlp, Training = TrainingOptions.ForMlp with { Epochs = quick ? 20 : MlpDefaults.Epochs, Seed = seed } },
             new[] { 0.493, 0.888, 0.965 }, new[] { 0.827, 0.752, 0.730 }),
         new Configuration("MLP, eps 0.05 (the study's best MLP)",
-            new TrainSettings { Model = ModelKind.Mlp, Training = TrainingOptions.ForMlp with { Epochs = quick ? 20 : MlpDefaults.Epochs, LearningRate = 0.05, Seed = seed } },
+            TrainingPresets.Best(ModelKind.Mlp) with { Training = TrainingOptions.BestForMlp with { Epochs = quick ? 20 : MlpDefaults.Epochs, Seed = seed } },
             null, null, 0.740),
         new Configuration("CNN, study defaults (eps 0.1, momentum 0, 8/16 filters)",
             new TrainSettings { Model = ModelKind.Cnn, Training = TrainingOptions.ForCnn with { Epochs = quick ? 2 : CnnDefaults.Epochs, Seed = seed } },
             new[] { 0.792, 0.927, 0.913 }, new[] { 0.715, 0.668, 0.657 }),
-        new Configuration("CNN, the study's best (eps 0.01, momentum 0.9, 24/40 filters)", new TrainSettings
-        {
-            Model = ModelKind.Cnn, Training = TrainingOptions.ForCnn with { Epochs = quick ? 2 : 60, LearningRate = 0.01, Momentum = 0.9, Seed = seed },
-            Architecture = new CnnArchitecture { Filters1 = 24, Filters2 = 40 },
-        }, null, null, 0.795),
+        new Configuration("CNN, the study's best (eps 0.01, momentum 0.9, 24/40 filters)",
+            TrainingPresets.Best(ModelKind.Cnn) with { Training = TrainingOptions.BestForCnn with { Epochs = quick ? 2 : CnnDefaults.BestEpochs, Seed = seed } },
+            null, null, 0.795),
     };
 
     public static IReadOnlyList<Run> Execute(MLContext ml, FaceDataset data, IReadOnlyList<Configuration> configurations, string folder, StringBuilder markdown,

@@ -102,7 +102,7 @@ internal static class FacesServer
         return Results.Content(reader.ReadToEnd(), contentType);
     }
 
-    private static object ModelInfo(ServedModel model, string? reloadError) => new
+    private static object ModelInfo(ExpressionModel model, string? reloadError) => new
     {
         file = Path.GetFileName(model.Path),
         kind = model.Provenance?.Model ?? "unknown (saved without provenance)",
@@ -184,7 +184,7 @@ internal static class FacesServer
     }
 
     /// <summary>Decoding, the face search and scoring, under the work time limit and the client's hang-up.</summary>
-    private static async Task<IResult> Work(HttpContext context, ServeOptions options, ServedModel model, FaceDetector detector, Lanes lanes,
+    private static async Task<IResult> Work(HttpContext context, ServeOptions options, ExpressionModel model, FaceDetector detector, Lanes lanes,
         byte[] bytes, bool detect, Stopwatch clock, double readMs, Func<int, string, string, string, IResult> fail)
     {
         bool large = ImageFiles.PixelCount(bytes) > ServeDefaults.HeavyPixels;
@@ -209,7 +209,7 @@ internal static class FacesServer
         }
     }
 
-    private static async Task<IResult> Work(HttpContext context, ServeOptions options, ServedModel model, FaceDetector detector, SemaphoreSlim cpu,
+    private static async Task<IResult> Work(HttpContext context, ServeOptions options, ExpressionModel model, FaceDetector detector, SemaphoreSlim cpu,
         byte[] bytes, bool detect, Stopwatch clock, double readMs, Func<int, string, string, string, IResult> fail)
     {
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
@@ -235,7 +235,7 @@ internal static class FacesServer
                 detectMs = clock.Elapsed.TotalMilliseconds - readMs - queuedMs - decodeMs;
                 stage = "score";
                 budget.Token.ThrowIfCancellationRequested();
-                faces = model.Recognize(gray, boxes);
+                using (var recognizer = new ExpressionRecognizer(model, detector)) faces = recognizer.Recognize(gray, boxes);
             }
             finally
             {
@@ -248,11 +248,7 @@ internal static class FacesServer
                 classes = model.ClassNames,
                 width = image.SourceWidth,
                 height = image.SourceHeight,
-                faces = faces.Select(f => new
-                {
-                    box = new { x = image.ToSource(f.Box.X), y = image.ToSource(f.Box.Y), width = image.ToSource(f.Box.Width), height = image.ToSource(f.Box.Height), score = f.Box.Score },
-                    expression = f.Expression, probability = f.Probability, probabilities = f.Probabilities,
-                }),
+                faces = faces.Select(f => FaceRecord.From(f, v => image.ToSource(v))),
                 timing = new { readMs, queuedMs, decodeMs, detectMs, scoreMs = totalMs - readMs - queuedMs - decodeMs - detectMs, totalMs },
             });
         }

@@ -15,23 +15,23 @@ internal sealed class ModelWatcher : IDisposable
     private readonly string path;
     private readonly FileSystemWatcher watcher;
     private readonly Timer debounce;
-    private ServedModel current;
+    private ExpressionModel current;
     private string? lastReloadError;
 
     /// <summary>The model to use for one request (read once per request).</summary>
-    public ServedModel Current => Volatile.Read(ref current);
+    public ExpressionModel Current => Volatile.Read(ref current);
     /// <summary>The last reload's error (the file named by its name alone), or null.</summary>
     public string? LastReloadError => Volatile.Read(ref lastReloadError);
     /// <summary>Where failed reloads are logged (the server sets its own once built).</summary>
     public ILogger Logger { get; set; } = NullLogger.Instance;
     /// <summary>Raised after a successful reload.</summary>
-    public event Action<ServedModel>? Reloaded;
+    public event Action<ExpressionModel>? Reloaded;
 
     /// <summary>Loads the model now (an error here is the caller's, as at start-up); later changes reload it.</summary>
     public ModelWatcher(string path)
     {
         this.path = Path.GetFullPath(path);
-        current = ServedModel.Load(this.path);
+        current = ExpressionModel.Load(new Microsoft.ML.MLContext(1), this.path);
         debounce = new Timer(_ => Reload(), null, Timeout.Infinite, Timeout.Infinite);
         watcher = new FileSystemWatcher(Path.GetDirectoryName(this.path)!, Path.GetFileName(this.path))
         {
@@ -50,7 +50,7 @@ internal sealed class ModelWatcher : IDisposable
     {
         try
         {
-            var loaded = ServedModel.Load(path);
+            var loaded = ExpressionModel.Load(new Microsoft.ML.MLContext(1), path);
             Volatile.Write(ref current, loaded);
             Volatile.Write(ref lastReloadError, null);
             Reloaded?.Invoke(loaded);

@@ -31,6 +31,38 @@ public sealed class DefaultsTests
         Assert.Equal(Normalization.None, mog.Normalization);
     }
 
+    public static TheoryData<string, ModelKind> Presets => new()
+    {
+        { "study", ModelKind.Mog }, { "study", ModelKind.Mlp }, { "study", ModelKind.Cnn },
+        { "best", ModelKind.Mog }, { "best", ModelKind.Mlp }, { "best", ModelKind.Cnn },
+        { "real", ModelKind.Cnn },
+    };
+
+    /// <summary>Each preset is one settings record (TrainingPresets); the command line gives exactly it, and an option given explicitly wins.</summary>
+    [Theory]
+    [MemberData(nameof(Presets))]
+    public void Every_preset_is_one_record_that_the_command_line_reads(string preset, ModelKind kind)
+    {
+        string model = kind.ToString().ToLowerInvariant();
+        var expected = TrainingPresets.For(Enum.Parse<TrainingPreset>(preset, ignoreCase: true), kind);
+        Assert.Equal(expected, TrainCommand.ParseSettings("--model", model, "--preset", preset));
+        var shorter = TrainCommand.ParseSettings("--model", model, "--preset", preset, "--epochs", "3", "--components", "2");
+        Assert.Equal(expected with { Training = expected.NetworkTraining with { Epochs = 3 }, Mixture = expected.Mixture with { Components = 2 } }, shorter);
+    }
+
+    [Fact]
+    public void The_best_preset_is_the_study_s_best_run_and_the_experiment_trains_it()
+    {
+        var best = TrainingPresets.Best(ModelKind.Cnn);
+        Assert.Equal((24, 40), (((CnnArchitecture)best.Architecture!).Filters1, ((CnnArchitecture)best.Architecture!).Filters2));
+        Assert.Equal((0.01, 0.9, 60, 10), (best.NetworkTraining.LearningRate, best.NetworkTraining.Momentum, best.NetworkTraining.Epochs, best.NetworkTraining.EarlyStoppingPatience));
+        Assert.Equal(0.05, TrainingPresets.Best(ModelKind.Mlp).NetworkTraining.LearningRate);
+        Assert.Equal(MixtureInitialization.KMeans, TrainingPresets.Best(ModelKind.Mog).Mixture.Initialization);
+        var experiment = Faces.Cli.Experiments.NetworkExperiment.Study(quick: false).Last().Settings;
+        Assert.Equal(best with { Training = best.NetworkTraining with { Seed = experiment.NetworkTraining.Seed } }, experiment);
+        Assert.Throws<ArgumentException>(() => TrainingPresets.For(TrainingPreset.Real, ModelKind.Mlp));
+    }
+
     [Fact]
     public void The_records_and_the_ML_NET_options_read_the_defaults_classes()
     {

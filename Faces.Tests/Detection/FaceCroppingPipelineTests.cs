@@ -2,6 +2,7 @@ using System.Globalization;
 using Faces.MLNet;
 using Faces.MLNet.Networks;
 using Faces.Pipelines.Detection;
+using Faces.Pipelines.Recognition;
 using Faces.Torch.Models;
 using Faces.Torch.Training;
 using Microsoft.ML;

@@ -1,4 +1,5 @@
 using Faces.Pipelines.Detection;
+using Faces.Pipelines.Recognition;
 using OpenCvSharp;
 
 namespace Faces.Tests.Detection;

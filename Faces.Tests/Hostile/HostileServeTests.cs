@@ -1,3 +1,4 @@
+using Faces.Pipelines.Recognition;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
@@ -123,7 +124,7 @@ public sealed class HostileServeTests : IClassFixture<ServeTests.Models>
         }
         ModelManifest.Add(model); // valid checksums: only the content is wrong
 
-        var error = Assert.Throws<InvalidDataException>(() => ServedModel.Load(model));
+        var error = Assert.Throws<InvalidDataException>(() => ExpressionModel.Load(new Microsoft.ML.MLContext(1), model));
         Assert.Contains("provenance entry is damaged", error.Message);
 
         // Served: the file arriving over a good model is refused, the good one keeps answering /api/model.
@@ -141,7 +142,7 @@ public sealed class HostileServeTests : IClassFixture<ServeTests.Models>
     {
         string model = Copy("unchecked.zip");
         using (var zip = ZipFile.Open(model, ZipArchiveMode.Update)) zip.GetEntry(ModelManifest.EntryName)!.Delete();
-        var error = Assert.Throws<InvalidDataException>(() => ServedModel.Load(model));
+        var error = Assert.Throws<InvalidDataException>(() => ExpressionModel.Load(new Microsoft.ML.MLContext(1), model));
         Assert.Contains("checksum list", error.Message);
         // A pre-provenance model (no list, no provenance) still loads: LegacyModelTests.
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Faces.Pipelines.Detection;
+using Faces.Pipelines.Recognition;
 using Faces.Pipelines.Training;
 using Faces.Tests.Detection;
 using Microsoft.ML;

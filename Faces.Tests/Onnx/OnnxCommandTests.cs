@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using Faces.Pipelines.Detection;
+using Faces.Pipelines.Recognition;
 using Faces.Pipelines.Onnx;
 using Faces.Pipelines.Training;
 using Faces.Tests.Detection;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Faces.Pipelines.Detection;
+using Faces.Pipelines.Recognition;
 using Faces.Cli.Serving;
 using Faces.Tests.Detection;
 using Microsoft.AspNetCore.Builder;
@@ -64,6 +65,23 @@ public sealed class ServeTests : IClassFixture<ServeTests.Models>
 
     private static async Task<JsonElement> Json(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+    [Fact]
+    public async Task Predict_and_serve_write_a_face_in_the_one_json_form()
+    {
+        var (app, client) = await Start(new ServeOptions { ModelPath = models.First, Watch = false });
+        await using var _ = app;
+        var answer = await Json(await client.PostAsync("/api/predict", Form(File.ReadAllBytes(FaceDetectorTests.Astronaut))));
+        var served = Assert.Single(answer.GetProperty("faces").EnumerateArray());
+        var printed = Assert.Single(JsonDocument.Parse(FacesCli.Succeed("predict", "--json", "--model", models.First, FaceDetectorTests.Astronaut))
+            .RootElement[0].GetProperty("faces").EnumerateArray());
+
+        Assert.Equal(new[] { "box", "expression", "probability", "probabilities" }, served.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(new[] { "x", "y", "width", "height", "score" }, served.GetProperty("box").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(answer.GetProperty("classes").EnumerateArray().Select(c => c.GetString()), served.GetProperty("probabilities").EnumerateObject().Select(p => p.Name));
+        // The same face, the same bytes: one record type and one serializer's names on both sides.
+        Assert.Equal(JsonSerializer.Serialize(printed), JsonSerializer.Serialize(served));
+    }
 
     [Fact]
     public async Task A_photo_gives_every_face_with_the_probabilities_of_the_model()

@@ -31,6 +31,9 @@ public sealed record CnnArchitecture : NetworkArchitecture
     /// <summary>Explicit (Faces' backward, default) or native convolution.</summary>
     public ConvolutionKind Convolution { get; init; } = ConvolutionKind.Explicit;
 
+    /// <summary>The study's best CNN: <see cref="CnnDefaults.BestFilters1"/> and <see cref="CnnDefaults.BestFilters2"/> filters, otherwise the defaults.</summary>
+    public static CnnArchitecture StudyBest => new() { Filters1 = CnnDefaults.BestFilters1, Filters2 = CnnDefaults.BestFilters2 };
+
     /// <inheritdoc />
     public override long InputSize => (long)Height * Width * Channels;
 

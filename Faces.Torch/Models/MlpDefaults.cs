@@ -12,4 +12,6 @@ public static class MlpDefaults
     public const double LearningRate = 0.01;
     /// <summary>Epochs: 1000.</summary>
     public const int Epochs = 1000;
+    /// <summary>The study's best learning rate for the MLP (the 'best' preset, <see cref="Training.TrainingOptions.BestForMlp"/>): 0.05.</summary>
+    public const double BestLearningRate = 0.05;
 }

@@ -45,6 +45,16 @@ public sealed record TrainingOptions
     /// <summary>The study's CNN defaults: eps 0.1, momentum 0, 30 epochs, batch 100.</summary>
     public static TrainingOptions ForCnn { get; } = new() { LearningRate = Models.CnnDefaults.LearningRate, Epochs = Models.CnnDefaults.Epochs };
 
+    /// <summary>The study's best MLP training (<see cref="Models.MlpDefaults.BestLearningRate"/>).</summary>
+    public static TrainingOptions BestForMlp { get; } = ForMlp with { LearningRate = Models.MlpDefaults.BestLearningRate };
+
+    /// <summary>The study's best CNN training (<see cref="Models.CnnDefaults"/>' Best constants: learning rate, momentum, epochs, early stopping).</summary>
+    public static TrainingOptions BestForCnn { get; } = ForCnn with
+    {
+        LearningRate = Models.CnnDefaults.BestLearningRate, Momentum = Models.CnnDefaults.BestMomentum,
+        Epochs = Models.CnnDefaults.BestEpochs, EarlyStoppingPatience = Models.CnnDefaults.BestPatience,
+    };
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
     public void Validate()
     {

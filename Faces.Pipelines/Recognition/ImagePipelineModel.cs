@@ -3,7 +3,7 @@ using Faces.Pipelines.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace Faces.Pipelines.Detection;
+namespace Faces.Pipelines.Recognition;
 
 /// <summary>
 /// A saved model whose input is an image file path (LoadImages → … → a Faces classifier, with or without CropFace):
@@ -33,6 +33,12 @@ public sealed class ImagePipelineModel
     public static ImagePipelineModel? TryLoad(MLContext ml, string path)
     {
         var model = ModelFiles.Load(ml, path, out var input);
+        return From(ml, model, input, path);
+    }
+
+    /// <summary>A model already loaded from <paramref name="path"/>, when its input is one text column (an image path); null when it takes Features.</summary>
+    public static ImagePipelineModel? From(MLContext ml, ITransformer model, DataViewSchema input, string path)
+    {
         if (input.GetColumnOrNull("Features") != null) return null;
         var text = input.Where(c => c.Type is TextDataViewType && c.Name != "Label").ToList();
         if (text.Count != 1 || model.GetOutputSchema(input).GetColumnOrNull("Score")?.Type is not VectorDataViewType)

@@ -1,55 +1,43 @@
-using Faces.Pipelines.Data;
-using Faces.Pipelines.Evaluation;
+using Faces.Pipelines.Detection;
 using Faces.Pipelines.Training;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using OpenCvSharp;
 
-namespace Faces.Pipelines.Detection;
-
-/// <summary>One face of a photo: where it is, the most likely expression, and every expression's probability.</summary>
-public sealed record FaceExpression(FaceBox Box, string Expression, float Probability, IReadOnlyDictionary<string, float> Probabilities)
-{
-    /// <summary>The face at <paramref name="box"/> with class probabilities <paramref name="scores"/> (in <paramref name="classes"/> order).</summary>
-    public static FaceExpression From(FaceBox box, float[] scores, IReadOnlyList<string> classes)
-    {
-        int best = Array.IndexOf(scores, scores.Max());
-        return new FaceExpression(box, classes[best], scores[best], classes.Select((c, k) => (c, k)).ToDictionary(x => x.c, x => scores[x.k]));
-    }
-}
+namespace Faces.Pipelines.Recognition;
 
 /// <summary>
-/// Photo in, expressions out: finds every face (<see cref="FaceDetector"/>), crops it, resizes it to the model's square
-/// grayscale input and scores all faces of a photo in one pass of a saved Faces model. Load once, use for many
-/// photos; safe to share between threads.
+/// Photo in, expressions out — the one path <c>faces predict</c> and <c>faces serve</c> take: every face is found
+/// (<see cref="FaceDetector"/>), its box cropped and resized by the one preprocessing path
+/// (<see cref="FaceDetector.FacePixels"/>, which training from image folders uses too), and all faces of a photo are
+/// scored in one batched pass of the <see cref="ExpressionModel"/>. Load once, use for many photos; safe to share
+/// between threads.
 /// </summary>
 public sealed class ExpressionRecognizer : IDisposable
 {
-    private readonly MLContext ml;
-    private readonly ITransformer model;
     private readonly FaceDetector detector;
     private readonly bool ownsDetector;
 
+    /// <summary>The model that scores the faces.</summary>
+    public ExpressionModel Model { get; }
     /// <summary>The model's classes, in Score order.</summary>
-    public IReadOnlyList<string> ClassNames { get; }
+    public IReadOnlyList<string> ClassNames => Model.ClassNames;
     /// <summary>The side of the model's square grayscale input.</summary>
-    public int Side { get; }
+    public int Side => Model.Side;
 
     /// <summary>A recognizer with the shipped real-face model (<see cref="DefaultModel"/>).</summary>
-    public ExpressionRecognizer(MLContext ml, FaceDetector? detector = null) : this(ml, DefaultModel.Path, detector)
+    public ExpressionRecognizer(MLContext ml, FaceDetector? detector = null) : this(ExpressionModel.Load(ml, DefaultModel.Path), detector)
     {
     }
 
-    public ExpressionRecognizer(MLContext ml, string modelPath, FaceDetector? detector = null)
+    /// <summary>A recognizer with the model at <paramref name="modelPath"/>.</summary>
+    public ExpressionRecognizer(MLContext ml, string modelPath, FaceDetector? detector = null) : this(ExpressionModel.Load(ml, modelPath), detector)
     {
-        this.ml = ml;
-        model = ModelFiles.LoadClassifier(ml, modelPath, out var inputSchema);
-        int size = (inputSchema["Features"].Type as VectorDataViewType)?.Size ?? 0;
-        Side = (int)Math.Round(Math.Sqrt(size));
-        if (Side * Side != size)
-            throw new InvalidDataException($"{modelPath}: the model takes {size} features, not a square grayscale image.");
-        ClassNames = ModelEvaluator.ClassNames(model, inputSchema)
-                     ?? Enumerable.Range(0, ((VectorDataViewType)model.GetOutputSchema(inputSchema)["Score"].Type).Size).Select(i => $"class {i}").ToList();
+    }
+
+    /// <summary>A recognizer with a model already loaded; <paramref name="detector"/> (default: a new one with the default options) is disposed with it only when made here.</summary>
+    public ExpressionRecognizer(ExpressionModel model, FaceDetector? detector = null)
+    {
+        Model = model;
         ownsDetector = detector == null;
         this.detector = detector ?? new FaceDetector();
     }
@@ -68,13 +56,14 @@ public sealed class ExpressionRecognizer : IDisposable
         return Recognize(gray, new[] { new FaceBox(0, 0, gray.Width, gray.Height, 0) })[0];
     }
 
+    /// <summary>The faces found in a grayscale image, or the whole image as one face when <paramref name="detect"/> is false.</summary>
+    public IReadOnlyList<FaceExpression> Recognize(Mat gray, bool detect) =>
+        Recognize(gray, detect ? detector.Detect(gray) : new[] { new FaceBox(0, 0, gray.Width, gray.Height, 0) });
+
     /// <summary>The faces at <paramref name="boxes"/> of a grayscale image, scored together.</summary>
     public IReadOnlyList<FaceExpression> Recognize(Mat gray, IReadOnlyList<FaceBox> boxes)
     {
-        if (boxes.Count == 0) return Array.Empty<FaceExpression>();
-        var pixels = boxes.SelectMany(b => FaceDetector.FacePixels(gray, b, Side, Side)).ToArray();
-        var faces = new FaceSplit("faces", pixels, new int[boxes.Count], Side * Side);
-        var scores = model.Transform(FaceDataset.ToDataView(ml, faces, ClassNames)).GetColumn<float[]>("Score").ToList();
+        var scores = Model.Score(boxes.Select(b => FaceDetector.FacePixels(gray, b, Side, Side)).ToList());
         return boxes.Select((box, i) => FaceExpression.From(box, scores[i], ClassNames)).ToList();
     }
 

@@ -1,0 +1,14 @@
+using Faces.Pipelines.Detection;
+
+namespace Faces.Pipelines.Recognition;
+
+/// <summary>One face of a photo: where it is, the most likely expression, and every expression's probability.</summary>
+public sealed record FaceExpression(FaceBox Box, string Expression, float Probability, IReadOnlyDictionary<string, float> Probabilities)
+{
+    /// <summary>The face at <paramref name="box"/> with class probabilities <paramref name="scores"/> (in <paramref name="classes"/> order).</summary>
+    public static FaceExpression From(FaceBox box, float[] scores, IReadOnlyList<string> classes)
+    {
+        int best = Array.IndexOf(scores, scores.Max());
+        return new FaceExpression(box, classes[best], scores[best], classes.Select((c, k) => (c, k)).ToDictionary(x => x.c, x => scores[x.k]));
+    }
+}
