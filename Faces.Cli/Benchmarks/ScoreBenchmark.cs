@@ -24,7 +24,15 @@ namespace Faces.Cli.Benchmarks;
 /// </summary>
 internal static class ScoreBenchmark
 {
-    private sealed record Case(string Name, string Unit, List<double> Faces, List<double> Peer, bool HigherIsBetter);
+    /// <summary>One line of the table: a name, its unit, and the medians' raw values of both sides, round by round.</summary>
+    private sealed record Line(string Name, string Unit, bool HigherIsBetter)
+    {
+        public List<double> Faces { get; } = new();
+        public List<double> Peer { get; } = new();
+    }
+
+    /// <summary>One measurement per round (<c>Round(keep)</c>: round 0 warms both sides up and is not kept) and the lines it fills.</summary>
+    private sealed record Case(IReadOnlyList<Line> Lines, Action<bool> Round);
 
     /// <summary>Runs the benchmark; false when the peer is missing (after saying what to install).</summary>
     public static bool Run(TextWriter output, int rows = 4000, int rounds = 5, int latencyRows = 500, int threads = 0)
@@ -73,29 +81,6 @@ internal static class ScoreBenchmark
                 return (m.Item1, Max: ours.Select((row, n) => row.Zip(m.Item3.ScoreOne(data.Test.Row(n).ToArray())).Max(v => (double)Math.Abs(v.First - v.Second))).Max());
             }).ToList();
 
-            var cases = new List<Case>
-            {
-                new("CNN Transform (batched) vs PyTorch batches of 100", "rows/s", new(), new(), true),
-                new("CNN per-row scorer (ML.NET mapper) vs PyTorch batches 100", "rows/s", new(), new(), true),
-                new("MLP Transform (batched) vs PyTorch batches of 100", "rows/s", new(), new(), true),
-                new("MLP per-row scorer (ML.NET mapper) vs PyTorch batches 100", "rows/s", new(), new(), true),
-                new("MoG Transform vs scikit-learn score_samples", "rows/s", new(), new(), true),
-                new("CNN PredictionEngine p50 vs PyTorch one image", "ms", new(), new(), false),
-                new("CNN PredictionEngine p99 vs PyTorch one image", "ms", new(), new(), false),
-                new("MLP PredictionEngine p50 vs PyTorch one image", "ms", new(), new(), false),
-                new("MLP PredictionEngine p99 vs PyTorch one image", "ms", new(), new(), false),
-                new("CNN evaluate (all metrics) vs Faces Transform alone", "rows/s", new(), new(), true),
-                new("CNN network alone (no ML.NET) vs PyTorch batches of 100", "rows/s", new(), new(), true),
-                new("MLP network alone (no ML.NET) vs PyTorch batches of 100", "rows/s", new(), new(), true),
-                new("MLP Transform over ML.NET's cache vs PyTorch batches 100", "rows/s", new(), new(), true),
-                new("CNN Transform (batched) vs ONNX Runtime batches of 100", "rows/s", new(), new(), true),
-                new("MLP Transform (batched) vs ONNX Runtime batches of 100", "rows/s", new(), new(), true),
-                new("MoG Transform vs ONNX Runtime batches of 100", "rows/s", new(), new(), true),
-                new("CNN PredictionEngine p50 vs ONNX Runtime one row", "ms", new(), new(), false),
-                new("CNN PredictionEngine p99 vs ONNX Runtime one row", "ms", new(), new(), false),
-                new("MLP PredictionEngine p50 vs ONNX Runtime one row", "ms", new(), new(), false),
-                new("MLP PredictionEngine p99 vs ONNX Runtime one row", "ms", new(), new(), false),
-            };
             // The same rows in ML.NET's own cache (what AppendCacheCheckpoint keeps): no array to read in place, so each
             // row is copied out by the cache's getter and into the batch, as for any other IDataView.
             var cached = ml.Data.Cache(input);
@@ -114,68 +99,25 @@ internal static class ScoreBenchmark
             foreach (var scorer in onnx) WarmUp(() => scorer.Score(data.Test.Features, rows, OnnxBatch));
             WarmUp(() => { foreach (var row in single) cnnOnnx.ScoreOne(row.Features); });
             WarmUp(() => { foreach (var row in single) mlpOnnx.ScoreOne(row.Features); });
-            for (int round = 0; round <= rounds; round++)
+            // Passes per timed region: the MLP scores 4,000 rows in ~10 ms, too short to time alone on a shared machine.
+            Case Throughput(string name, Func<IDataView> faces, string peerCommand, int passes = 1) =>
+                Timed(name, "rows/s", true, () => rows * passes / Seconds(() => { for (int p = 0; p < passes; p++) ReadScores(faces()); }),
+                    () => rows * passes / peer.Ask($"{peerCommand} {passes}").GetProperty("seconds").GetDouble());
+            Case Direct(string name, NetworkPredictionTransformer network, string peerCommand, int passes = 1) =>
+                Timed(name, "rows/s", true, () => rows * passes / Seconds(() => ScoreDirectly(network, data.Test.Features, rows, passes, torchThreads)),
+                    () => rows * passes / peer.Ask($"{peerCommand} {passes}").GetProperty("seconds").GetDouble());
+            Case OnnxThroughput(string name, Func<IDataView> faces, OnnxRuntimeScorer scorer, int passes = 1) =>
+                Timed(name, "rows/s", true, () => rows * passes / Seconds(() => { for (int p = 0; p < passes; p++) ReadScores(faces()); }),
+                    () => rows * passes / Seconds(() => { for (int p = 0; p < passes; p++) scorer.Score(data.Test.Features, rows, OnnxBatch); }));
+            Case Latency(string name, string peerName, PredictionEngine<FeatureRow, ScoreRow> ours, Func<IReadOnlyList<double>> theirs) =>
+                Percentiles(name, peerName, () => single.Select(row => Seconds(() => ours.Predict(row)) * 1000).ToList(), theirs);
+            // faces evaluate's work (one scoring pass, every metric) against scoring alone, both Faces: alternated
+            // EvaluatePairs times per round and summed, as each pass takes only ~0.1 s. One settle before the pairs (for
+            // the peer's threads), none between them: after a pause a 0.1 s pass ran 1.5x slower here, and pausing
+            // before each would time the machine waking up rather than the work.
+            var evaluate = new Line("CNN evaluate (all metrics) vs Faces Transform alone", "rows/s", true);
+            var evaluateCase = new Case(new[] { evaluate }, keep =>
             {
-                bool keep = round > 0; // round 0 warms both sides up
-                // Passes per timed region: the MLP scores 4,000 rows in ~10 ms, too short to time alone on a shared machine.
-                void Throughput(int index, Func<IDataView> faces, string peerCommand, int passes = 1)
-                {
-                    Timing.Settle();
-                    double ours = rows * passes / Seconds(() => { for (int p = 0; p < passes; p++) ReadScores(faces()); });
-                    Timing.Settle();
-                    double theirs = rows * passes / peer.Ask($"{peerCommand} {passes}").GetProperty("seconds").GetDouble();
-                    if (keep) { cases[index].Faces.Add(ours); cases[index].Peer.Add(theirs); }
-                }
-                void Direct(int index, NetworkPredictionTransformer network, string peerCommand, int passes = 1)
-                {
-                    var features = data.Test.Features;
-                    // What Transform runs, without ML.NET: the MLP's C# loops over the rows in place, the CNN's libtorch batches.
-                    var scorer = MlpScorer.TryCreate(network.Model.Network);
-                    var probabilities = new float[network.BatchSize * network.Model.Architecture.Classes];
-                    Timing.Settle();
-                    double ours = rows * passes / Seconds(() =>
-                    {
-                        int size = network.BatchSize, width = data.Test.Dimension;
-                        using var batch = scorer == null ? network.Model.Network.NewBatch(size) : null;
-                        for (int pass = 0; pass < passes; pass++)
-                        for (int start = 0; start < rows; start += size)
-                        {
-                            int count = Math.Min(size, rows - start);
-                            if (scorer != null)
-                            {
-                                scorer.Probabilities(features.AsMemory(start * width, count * width), count, probabilities, torchThreads);
-                                continue;
-                            }
-                            features.AsSpan(start * width, count * width).CopyTo(Faces.Torch.Models.FacesNetwork.Rows(batch!));
-                            using var part = batch!.narrow(0, 0, count);
-                            network.Model.Network.PredictProbabilities(part);
-                        }
-                    });
-                    Timing.Settle();
-                    double theirs = rows * passes / peer.Ask($"{peerCommand} {passes}").GetProperty("seconds").GetDouble();
-                    if (keep) { cases[index].Faces.Add(ours); cases[index].Peer.Add(theirs); }
-                }
-                void Latency(int index, PredictionEngine<FeatureRow, ScoreRow> ours, string model)
-                {
-                    Timing.Settle();
-                    var mine = single.Select(row => Seconds(() => ours.Predict(row)) * 1000).ToList();
-                    Timing.Settle();
-                    var theirs = peer.Ask($"single {model} {single.Count}").GetProperty("milliseconds").EnumerateArray().Select(v => v.GetDouble()).ToList();
-                    if (!keep) return;
-                    cases[index].Faces.Add(Timing.Percentile(mine, 0.5)); cases[index].Peer.Add(Timing.Percentile(theirs, 0.5));
-                    cases[index + 1].Faces.Add(Timing.Percentile(mine, 0.99)); cases[index + 1].Peer.Add(Timing.Percentile(theirs, 0.99));
-                }
-                Throughput(0, () => cnn.Model.Transform(input), "batch cnn 100");
-                Throughput(1, () => cnnNetwork.RowByRow.Transform(input), "batch cnn 100");
-                Throughput(2, () => mlp.Model.Transform(input), "batch mlp 100", MlpPasses);
-                Throughput(3, () => mlpNetwork.RowByRow.Transform(input), "batch mlp 100", 2);
-                Throughput(4, () => mog.Model.Transform(input), "mog");
-                Latency(5, engine, "cnn");
-                Latency(7, mlpEngine, "mlp");
-                // faces evaluate's work (one scoring pass, every metric) against scoring alone, both Faces: alternated
-                // EvaluatePairs times per round and summed, as each pass takes only ~0.1 s. One settle before the pairs
-                // (for the peer's threads), none between them: after a pause a 0.1 s pass ran 1.5x slower here, and
-                // pausing before each would time the machine waking up rather than the work.
                 double evaluateSeconds = 0, transformSeconds = 0;
                 Timing.Settle();
                 for (int pair = 0; pair < EvaluatePairs; pair++)
@@ -183,36 +125,35 @@ internal static class ScoreBenchmark
                     evaluateSeconds += Seconds(() => ModelEvaluator.Evaluate(ml, cnn.Model, data, data.Test));
                     transformSeconds += Seconds(() => ReadScores(cnn.Model.Transform(input)));
                 }
-                if (keep) { cases[9].Faces.Add(rows * EvaluatePairs / evaluateSeconds); cases[9].Peer.Add(rows * EvaluatePairs / transformSeconds); }
+                if (keep) { evaluate.Faces.Add(rows * EvaluatePairs / evaluateSeconds); evaluate.Peer.Add(rows * EvaluatePairs / transformSeconds); }
+            });
+            IReadOnlyList<double> PeerSingle(string model) =>
+                peer.Ask($"single {model} {single.Count}").GetProperty("milliseconds").EnumerateArray().Select(v => v.GetDouble()).ToList();
+            IReadOnlyList<double> OnnxSingle(OnnxRuntimeScorer scorer) => single.Select(row => Seconds(() => scorer.ScoreOne(row.Features)) * 1000).ToList();
+
+            var cases = new[]
+            {
+                Throughput("CNN Transform (batched) vs PyTorch batches of 100", () => cnn.Model.Transform(input), "batch cnn 100"),
+                Throughput("CNN per-row scorer (ML.NET mapper) vs PyTorch batches 100", () => cnnNetwork.RowByRow.Transform(input), "batch cnn 100"),
+                Throughput("MLP Transform (batched) vs PyTorch batches of 100", () => mlp.Model.Transform(input), "batch mlp 100", MlpPasses),
+                Throughput("MLP per-row scorer (ML.NET mapper) vs PyTorch batches 100", () => mlpNetwork.RowByRow.Transform(input), "batch mlp 100", 2),
+                Throughput("MoG Transform vs scikit-learn score_samples", () => mog.Model.Transform(input), "mog"),
+                Latency("CNN PredictionEngine", "PyTorch one image", engine, () => PeerSingle("cnn")),
+                Latency("MLP PredictionEngine", "PyTorch one image", mlpEngine, () => PeerSingle("mlp")),
+                evaluateCase,
                 // The same batches straight through the network: what ML.NET's cursors add is the difference to Transform.
-                Direct(10, cnnNetwork, "batch cnn 100");
-                Direct(11, mlpNetwork, "batch mlp 100", MlpPasses);
-                Throughput(12, () => mlp.Model.Transform(cached), "batch mlp 100", MlpPasses);
+                Direct("CNN network alone (no ML.NET) vs PyTorch batches of 100", cnnNetwork, "batch cnn 100"),
+                Direct("MLP network alone (no ML.NET) vs PyTorch batches of 100", mlpNetwork, "batch mlp 100", MlpPasses),
+                Throughput("MLP Transform over ML.NET's cache vs PyTorch batches 100", () => mlp.Model.Transform(cached), "batch mlp 100", MlpPasses),
                 // ONNX Runtime in this process on the same rows, right after Faces' own pass.
-                void OnnxThroughput(int index, Func<IDataView> faces, OnnxRuntimeScorer scorer, int passes = 1)
-                {
-                    Timing.Settle();
-                    double ours = rows * passes / Seconds(() => { for (int p = 0; p < passes; p++) ReadScores(faces()); });
-                    Timing.Settle();
-                    double theirs = rows * passes / Seconds(() => { for (int p = 0; p < passes; p++) scorer.Score(data.Test.Features, rows, OnnxBatch); });
-                    if (keep) { cases[index].Faces.Add(ours); cases[index].Peer.Add(theirs); }
-                }
-                void OnnxLatency(int index, PredictionEngine<FeatureRow, ScoreRow> ours, OnnxRuntimeScorer scorer)
-                {
-                    Timing.Settle();
-                    var mine = single.Select(row => Seconds(() => ours.Predict(row)) * 1000).ToList();
-                    Timing.Settle();
-                    var theirs = single.Select(row => Seconds(() => scorer.ScoreOne(row.Features)) * 1000).ToList();
-                    if (!keep) return;
-                    cases[index].Faces.Add(Timing.Percentile(mine, 0.5)); cases[index].Peer.Add(Timing.Percentile(theirs, 0.5));
-                    cases[index + 1].Faces.Add(Timing.Percentile(mine, 0.99)); cases[index + 1].Peer.Add(Timing.Percentile(theirs, 0.99));
-                }
-                OnnxThroughput(13, () => cnn.Model.Transform(input), cnnOnnx);
-                OnnxThroughput(14, () => mlp.Model.Transform(input), mlpOnnx, MlpPasses);
-                OnnxThroughput(15, () => mog.Model.Transform(input), mogOnnx);
-                OnnxLatency(16, engine, cnnOnnx);
-                OnnxLatency(18, mlpEngine, mlpOnnx);
-            }
+                OnnxThroughput("CNN Transform (batched) vs ONNX Runtime batches of 100", () => cnn.Model.Transform(input), cnnOnnx),
+                OnnxThroughput("MLP Transform (batched) vs ONNX Runtime batches of 100", () => mlp.Model.Transform(input), mlpOnnx, MlpPasses),
+                OnnxThroughput("MoG Transform vs ONNX Runtime batches of 100", () => mog.Model.Transform(input), mogOnnx),
+                Latency("CNN PredictionEngine", "ONNX Runtime one row", engine, () => OnnxSingle(cnnOnnx)),
+                Latency("MLP PredictionEngine", "ONNX Runtime one row", mlpEngine, () => OnnxSingle(mlpOnnx)),
+            };
+            for (int round = 0; round <= rounds; round++)
+                foreach (var c in cases) c.Round(round > 0); // round 0 warms both sides up
             foreach (var scorer in onnx) scorer.Dispose();
 
             var config = peer.Configuration;
@@ -239,10 +180,10 @@ internal static class ScoreBenchmark
                              "; against ONNX Runtime: " + string.Join(", ", onnxAgreement.Select(a => $"{a.Item1} {a.Max.ToString("E1", CultureInfo.InvariantCulture)}")));
             output.WriteLine();
             output.WriteLine($"{"case",-56} {"unit",6} {"Faces",26} {"peer",26} {"ratio",7}");
-            foreach (var c in cases)
+            foreach (var c in cases.SelectMany(c => c.Lines))
             {
                 double ours = Timing.Median(c.Faces), theirs = Timing.Median(c.Peer);
-                string ratio = (c.HigherIsBetter ? ours / theirs : ours / theirs).ToString("F2", CultureInfo.InvariantCulture) + "x";
+                string ratio = (ours / theirs).ToString("F2", CultureInfo.InvariantCulture) + "x";
                 output.WriteLine($"{c.Name,-56} {c.Unit,6} {Spread(c.Faces),26} {Spread(c.Peer),26} {ratio,7}");
             }
             output.WriteLine("ratio = Faces ÷ peer: for rows/s above 1 means Faces is faster; for ms below 1 means Faces is faster.");
@@ -251,6 +192,59 @@ internal static class ScoreBenchmark
         finally
         {
             Directory.Delete(folder, true);
+        }
+    }
+
+    /// <summary>A case timing Faces (<paramref name="ours"/>) then the peer (<paramref name="theirs"/>), each after the machine settles.</summary>
+    private static Case Timed(string name, string unit, bool higherIsBetter, Func<double> ours, Func<double> theirs)
+    {
+        var line = new Line(name, unit, higherIsBetter);
+        return new Case(new[] { line }, keep =>
+        {
+            Timing.Settle();
+            double faces = ours();
+            Timing.Settle();
+            double peer = theirs();
+            if (keep) { line.Faces.Add(faces); line.Peer.Add(peer); }
+        });
+    }
+
+    /// <summary>A latency case: one call per row on each side, the p50 and p99 as two lines.</summary>
+    private static Case Percentiles(string name, string peerName, Func<IReadOnlyList<double>> ours, Func<IReadOnlyList<double>> theirs)
+    {
+        var p50 = new Line($"{name} p50 vs {peerName}", "ms", false);
+        var p99 = new Line($"{name} p99 vs {peerName}", "ms", false);
+        return new Case(new[] { p50, p99 }, keep =>
+        {
+            Timing.Settle();
+            var mine = ours();
+            Timing.Settle();
+            var peer = theirs();
+            if (!keep) return;
+            p50.Faces.Add(Timing.Percentile(mine, 0.5)); p50.Peer.Add(Timing.Percentile(peer, 0.5));
+            p99.Faces.Add(Timing.Percentile(mine, 0.99)); p99.Peer.Add(Timing.Percentile(peer, 0.99));
+        });
+    }
+
+    /// <summary>What Transform runs, without ML.NET: the MLP's C# loops over the rows in place, the CNN's libtorch batches.</summary>
+    private static void ScoreDirectly(NetworkPredictionTransformer network, float[] features, int rows, int passes, int threads)
+    {
+        var scorer = MlpScorer.TryCreate(network.Model.Network);
+        var probabilities = new float[network.BatchSize * network.Model.Architecture.Classes];
+        int size = network.BatchSize, width = (int)network.Model.Architecture.InputSize;
+        using var batch = scorer == null ? network.Model.Network.NewBatch(size) : null;
+        for (int pass = 0; pass < passes; pass++)
+        for (int start = 0; start < rows; start += size)
+        {
+            int count = Math.Min(size, rows - start);
+            if (scorer != null)
+            {
+                scorer.Probabilities(features.AsMemory(start * width, count * width), count, probabilities, threads);
+                continue;
+            }
+            features.AsSpan(start * width, count * width).CopyTo(FacesNetwork.Rows(batch!));
+            using var part = batch!.narrow(0, 0, count);
+            network.Model.Network.PredictProbabilities(part);
         }
     }
 

@@ -3,32 +3,20 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Faces.Torch.Native;
+using Faces.Torch.Data;
 using Faces.Torch.Training;
 using static TorchSharp.torch;
 
 namespace Faces.MLNet.Internals;
 
 /// <summary>
-/// The rows of a known-size float-vector column (and optionally a key label), read once into one flat array, with
-/// NaN/infinity and missing labels reported by row number; <see cref="ToTensor"/> is the one way rows become a tensor.
+/// Reads the rows of a known-size float-vector column (and optionally a key label) into a <see cref="FaceSplit"/>,
+/// checking each row as it is copied (NaN, infinity and missing labels reported by row number): the boundary between
+/// ML.NET's views and Faces' rows. A view that keeps Features row after row (<see cref="IRowMajorFeatures"/>) gives
+/// its array itself, checked once, with no copy.
 /// </summary>
-internal sealed class FeatureRows
+internal static class FeatureRows
 {
-    /// <summary>Row-major [Count, Dimension].</summary>
-    public float[] Features { get; }
-    /// <summary>0-based class index per row (key value − 1), or empty when no label column was read.</summary>
-    public int[] Labels { get; }
-    public int Count { get; }
-    public int Dimension { get; }
-
-    private FeatureRows(float[] features, int[] labels, int count, int dimension)
-    {
-        Features = features;
-        Labels = labels;
-        Count = count;
-        Dimension = dimension;
-    }
-
     /// <summary>The known vector size of <paramref name="column"/>, or an error naming the column and its actual type.</summary>
     public static int VectorSize(IExceptionContext host, DataViewSchema.Column column)
     {
@@ -37,7 +25,7 @@ internal sealed class FeatureRows
         return vector.Size;
     }
 
-    public static FeatureRows Read(IExceptionContext host, IDataView data, string featureColumn, string? labelColumn = null)
+    public static FaceSplit Read(IExceptionContext host, IDataView data, string featureColumn, string? labelColumn = null, string name = "data")
     {
         var features = data.Schema.GetColumnOrNull(featureColumn)
             ?? throw host.Except($"Features column '{featureColumn}' not found in the data.");
@@ -50,6 +38,8 @@ internal sealed class FeatureRows
                 throw host.Except($"Label column '{labelColumn}' must be a key type (use MapValueToKey); it is {label.Value.Type}.");
         }
 
+        if (InPlace(data, features, dimension) is { } array)
+            return new FaceSplit(name, array, label == null ? null : ReadLabels(host, data, label.Value, labelColumn!, array.Length / dimension), dimension);
         // One buffer, sized from the row count when the view knows it (grown by doubling when it does not).
         long? known = data.GetRowCount();
         var flat = new float[checked((int)Math.Min((known ?? 256) * dimension, Array.MaxLength))];
@@ -79,25 +69,40 @@ internal sealed class FeatureRows
         }
         if (flat.Length != row * dimension) Array.Resize(ref flat, row * dimension);
         if (getLabel != null && labels.Length != row) Array.Resize(ref labels, row);
-        return new FeatureRows(flat, labels, row, dimension);
+        return new FaceSplit(name, flat, getLabel == null ? null : labels, dimension, checkValues: false); // each row checked above
+    }
+
+    /// <summary>The view's own Features array, when it keeps every row so (<see cref="IRowMajorFeatures"/>) in one whole array.</summary>
+    private static float[]? InPlace(IDataView data, DataViewSchema.Column features, int dimension) =>
+        data is IRowMajorFeatures rowMajor && rowMajor.TryGetRows(features, out var rows)
+        && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(rows, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+        && segment.Count % dimension == 0 && data.GetRowCount() is long count && count * dimension == segment.Count
+            ? segment.Array
+            : null;
+
+    /// <summary>The label column alone, 0-based, checked.</summary>
+    private static int[] ReadLabels(IExceptionContext host, IDataView data, DataViewSchema.Column label, string labelColumn, int rows)
+    {
+        var labels = new int[rows];
+        using var cursor = data.GetRowCursor(new[] { label });
+        var getLabel = cursor.GetGetter<uint>(label);
+        uint key = 0;
+        int row = 0;
+        while (cursor.MoveNext())
+        {
+            getLabel(ref key);
+            if (key == 0) throw host.Except($"Row {row}: the label in '{labelColumn}' is missing (key value 0).");
+            if (row >= rows) throw host.Except($"The view has more rows than its Features array ({rows}).");
+            labels[row++] = (int)key - 1;
+        }
+        return labels;
     }
 
     /// <summary>The rows as one [Count, Dimension] float32 tensor: the single place rows become a tensor, for every trainer.</summary>
-    public Tensor ToTensor()
+    public static Tensor ToTensor(FaceSplit rows)
     {
         TorchRuntime.EnsureInitialized();
-        return tensor(Features, new long[] { Count, Dimension });
-    }
-
-    /// <summary>Rows and labels as the networks' training tensors.</summary>
-    public LabeledTensors ToLabeledTensors(int classes, string name) => LabeledTensors.FromArrays(Features, Labels, Dimension, classes, name);
-
-    /// <summary>The row indices of each class, for splitting <see cref="ToTensor"/> by class.</summary>
-    public long[][] RowsByClass(int classes)
-    {
-        var lists = Enumerable.Range(0, classes).Select(_ => new List<long>()).ToArray();
-        for (int n = 0; n < Count; n++) lists[Labels[n]].Add(n);
-        return lists.Select(l => l.ToArray()).ToArray();
+        return tensor(rows.Features, new long[] { rows.Count, rows.Dimension });
     }
 
     /// <summary>

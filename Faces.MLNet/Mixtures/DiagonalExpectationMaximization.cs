@@ -17,7 +17,7 @@ namespace Faces.MLNet.Mixtures;
 /// </summary>
 internal sealed class DiagonalExpectationMaximization
 {
-    private const double Log2Pi = 1.8378770664093453;
+    private const double Log2Pi = MixtureDensity.Log2Pi;
     private const int ComponentBlock = 4;  // 4 components × 2 sums = 8 vector accumulators
     private const int RowsPerTask = 32;
     private const int LanesPerTask = 64;   // dimensions per M-step task, in vectors

@@ -55,7 +55,7 @@ public sealed class GaussianMixtureEstimator : IEstimator<GaussianMixtureTransfo
         var rows = FeatureRows.Read(host, input, options.FeatureColumnName);
         if (rows.Count < options.Mixture.Components)
             throw host.Except($"Column '{options.FeatureColumnName}' has {rows.Count} rows; a mixture of {options.Mixture.Components} components needs at least that many.");
-        using var x = rows.ToTensor();
+        using var x = FeatureRows.ToTensor(rows);
         GaussianMixture mixture;
         using (var channel = host.Start("Fitting"))
         {

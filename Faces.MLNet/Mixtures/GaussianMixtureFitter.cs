@@ -71,62 +71,77 @@ public sealed class GaussianMixtureFitter(GaussianMixtureOptions options)
             (weights, means, covariances) = MStep(x, clusterSquares, hard);
         }
         if (rows is { } memory) return FitDiagonal(memory, x.shape[0], x.shape[1], weights, means, covariances);
-
-        using var squares = x * x;
-        var logLikelihoods = new List<double>();
-        bool converged = false;
-        double previous = double.NaN;
-        long n = x.shape[0];
-        for (int iteration = 0; iteration < Options.MaxIterations; iteration++)
-        {
-            // The mixture of this iteration's parameters owns them; the M-step's result replaces them.
-            double total;
-            Tensor responsibilities;
-            using (var current = new GaussianMixture(Options.CovarianceType, weights, means, covariances, Array.Empty<double>(), false, 0))
-                (responsibilities, total) = EStep(current, x, squares);
-            logLikelihoods.Add(total);
-            using (responsibilities)
-                (weights, means, covariances) = MStep(x, squares, responsibilities);
-
-            double perExample = total / n;
-            if (Options.Tolerance > 0 && !double.IsNaN(previous) && Math.Abs(perExample - previous) <= Options.Tolerance * Math.Abs(perExample))
-            {
-                converged = true;
-                break;
-            }
-            previous = perExample;
-        }
-        return new GaussianMixture(Options.CovarianceType, weights, means, covariances, logLikelihoods, converged, logLikelihoods[^1] / n);
+        using var steps = new TensorSteps(this, x, weights, means, covariances);
+        var (logLikelihoods, converged) = ExpectationMaximization.Run(steps, x.shape[0], Options);
+        return steps.ToMixture(logLikelihoods, converged);
     }
 
-    /// <summary>EM for diagonal covariances in managed memory: the same steps and stopping rule as the tensor loop.</summary>
+    /// <summary>EM for diagonal covariances in managed memory (<see cref="DiagonalExpectationMaximization"/>).</summary>
     private GaussianMixture FitDiagonal(RowMemory rows, long n, long d, Tensor initialWeights, Tensor initialMeans, Tensor initialVariances)
     {
-        int k = Options.Components;
-        var weights = ToArray(initialWeights);
-        var means = ToArray(initialMeans);
-        var variances = ToArray(initialVariances);
+        var steps = new DiagonalSteps(this, rows, n, d, initialWeights, initialMeans, initialVariances);
         DisposeAll(initialWeights, initialMeans, initialVariances);
-        var em = new DiagonalExpectationMaximization(rows, (int)n, (int)d, k, Faces.Torch.TorchEnvironment.Threads);
-        var responsibilities = new double[n * k];
-        var logLikelihoods = new List<double>();
-        bool converged = false;
-        double previous = double.NaN;
-        for (int iteration = 0; iteration < Options.MaxIterations; iteration++)
+        var (logLikelihoods, converged) = ExpectationMaximization.Run(steps, n, Options);
+        return steps.ToMixture(logLikelihoods, converged);
+    }
+
+    /// <summary>The steps on tensors, any covariance type; the parameters are replaced by each M-step.</summary>
+    private sealed class TensorSteps(GaussianMixtureFitter fitter, Tensor x, Tensor weights, Tensor means, Tensor covariances) : IExpectationMaximizationSteps, IDisposable
+    {
+        private readonly Tensor squares = x * x; // once per fit, not once per E-step
+        private Tensor? responsibilities;
+
+        public double EStep()
         {
-            double total = em.EStep(weights, means, variances, responsibilities);
-            logLikelihoods.Add(total);
-            em.MStep(responsibilities, Options.RegCovar, Options.VarianceFloor, weights, means, variances);
-            double perExample = total / n;
-            if (Options.Tolerance > 0 && !double.IsNaN(previous) && Math.Abs(perExample - previous) <= Options.Tolerance * Math.Abs(perExample))
-            {
-                converged = true;
-                break;
-            }
-            previous = perExample;
+            // The mixture of this iteration's parameters owns them until the M-step replaces them.
+            using var current = new GaussianMixture(fitter.Options.CovarianceType, weights, means, covariances, Array.Empty<double>(), false, 0);
+            (responsibilities, double total) = GaussianMixtureFitter.EStep(current, x, squares);
+            return total;
         }
-        return new GaussianMixture(Options.CovarianceType, tensor(weights), tensor(means, new long[] { k, d }), tensor(variances, new long[] { k, d }),
-            logLikelihoods, converged, logLikelihoods[^1] / n);
+
+        public void MStep()
+        {
+            using (responsibilities) (weights, means, covariances) = fitter.MStep(x, squares, responsibilities!);
+            responsibilities = null;
+        }
+
+        public GaussianMixture ToMixture(List<double> logLikelihoods, bool converged) =>
+            new(fitter.Options.CovarianceType, weights, means, covariances, logLikelihoods, converged, logLikelihoods[^1] / x.shape[0]);
+
+        public void Dispose() => squares.Dispose();
+    }
+
+    /// <summary>The diagonal steps as C# SIMD loops over the data tensor's memory, the parameters in arrays.</summary>
+    private sealed class DiagonalSteps : IExpectationMaximizationSteps
+    {
+        private readonly GaussianMixtureFitter fitter;
+        private readonly DiagonalExpectationMaximization em;
+        private readonly double[] weights, means, variances, responsibilities;
+        private readonly long n, d;
+
+        public DiagonalSteps(GaussianMixtureFitter fitter, RowMemory rows, long n, long d, Tensor initialWeights, Tensor initialMeans, Tensor initialVariances)
+        {
+            this.fitter = fitter;
+            this.n = n;
+            this.d = d;
+            int k = fitter.Options.Components;
+            weights = ToArray(initialWeights);
+            means = ToArray(initialMeans);
+            variances = ToArray(initialVariances);
+            em = new DiagonalExpectationMaximization(rows, (int)n, (int)d, k, Faces.Torch.TorchEnvironment.Threads);
+            responsibilities = new double[n * k];
+        }
+
+        public double EStep() => em.EStep(weights, means, variances, responsibilities);
+
+        public void MStep() => em.MStep(responsibilities, fitter.Options.RegCovar, fitter.Options.VarianceFloor, weights, means, variances);
+
+        public GaussianMixture ToMixture(List<double> logLikelihoods, bool converged)
+        {
+            int k = weights.Length;
+            return new GaussianMixture(fitter.Options.CovarianceType, tensor(weights), tensor(means, new long[] { k, d }), tensor(variances, new long[] { k, d }),
+                logLikelihoods, converged, logLikelihoods[^1] / n);
+        }
     }
 
     private static double[] ToArray(Tensor t)

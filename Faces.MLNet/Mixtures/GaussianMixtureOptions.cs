@@ -1,28 +1,28 @@
 namespace Faces.MLNet.Mixtures;
 
-/// <summary>Settings of one mixture fit by EM. Defaults (<see cref="MixtureDefaults"/>) follow the study: K = 7, 10 iterations, minVary 0.01, randConst 1.</summary>
+/// <summary>Settings of one mixture fit by EM. Every default is the study's and lives in <see cref="MixtureDefaults"/>.</summary>
 public sealed record GaussianMixtureOptions
 {
-    /// <summary>Number of components K. Default 7.</summary>
+    /// <summary>Number of components K. Default: <see cref="MixtureDefaults.Components"/>.</summary>
     public int Components { get; init; } = MixtureDefaults.Components;
-    /// <summary>Covariance shape. Default <see cref="CovarianceType.Diagonal"/>.</summary>
+    /// <summary>Covariance shape. Default: <see cref="MixtureDefaults.CovarianceType"/>.</summary>
     public CovarianceType CovarianceType { get; init; } = MixtureDefaults.CovarianceType;
-    /// <summary>EM iterations at most. Default 10.</summary>
+    /// <summary>EM iterations at most. Default: <see cref="MixtureDefaults.MaxIterations"/>.</summary>
     public int MaxIterations { get; init; } = MixtureDefaults.MaxIterations;
     /// <summary>
-    /// Stop when the per-example log-likelihood changes by less than this fraction of its magnitude; 0 (default) always
-    /// runs <see cref="MaxIterations"/>, as the study did.
+    /// Stop when the per-example log-likelihood changes by less than this fraction of its magnitude; 0 always runs
+    /// <see cref="MaxIterations"/>, as the study did. Default: <see cref="MixtureDefaults.Tolerance"/>.
     /// </summary>
     public double Tolerance { get; init; } = MixtureDefaults.Tolerance;
-    /// <summary>The study's minVary: every variance (diagonal entry) is at least this after each M-step. Default 0.01.</summary>
+    /// <summary>The study's minVary: every variance (diagonal entry) is at least this after each M-step. Default: <see cref="MixtureDefaults.VarianceFloor"/>.</summary>
     public double VarianceFloor { get; init; } = MixtureDefaults.VarianceFloor;
-    /// <summary>scikit-learn's reg_covar: added to every variance (diagonal entry) in each M-step. Default 0.</summary>
+    /// <summary>scikit-learn's reg_covar: added to every variance (diagonal entry) in each M-step. Default: <see cref="MixtureDefaults.RegCovar"/>.</summary>
     public double RegCovar { get; init; } = MixtureDefaults.RegCovar;
-    /// <summary>Initialisation. Default <see cref="MixtureInitialization.Random"/>.</summary>
+    /// <summary>Initialisation. Default: <see cref="MixtureDefaults.Initialization"/>.</summary>
     public MixtureInitialization Initialization { get; init; } = MixtureDefaults.Initialization;
-    /// <summary>The study's randConst: spreads the random initial means by std/randConst and evens out the mixing coefficients. Default 1.</summary>
+    /// <summary>The study's randConst: spreads the random initial means by std/randConst and evens out the mixing coefficients. Default: <see cref="MixtureDefaults.RandConst"/>.</summary>
     public double RandConst { get; init; } = MixtureDefaults.RandConst;
-    /// <summary>Lloyd iterations of k-means initialisation. Default 5 (the study's).</summary>
+    /// <summary>Lloyd iterations of k-means initialisation. Default: <see cref="MixtureDefaults.KMeansIterations"/>.</summary>
     public int KMeansIterations { get; init; } = MixtureDefaults.KMeansIterations;
     /// <summary>
     /// With k-means initialisation: take the mixing coefficients, means and covariances from an M-step on the hard
@@ -30,9 +30,9 @@ public sealed record GaussianMixtureOptions
     /// Default false (the study's).
     /// </summary>
     public bool InitializeFromClusters { get; init; }
-    /// <summary>Restarts; the fit with the best final log-likelihood is kept (scikit-learn's n_init). Default 1.</summary>
+    /// <summary>Restarts; the fit with the best final log-likelihood is kept (scikit-learn's n_init). Default: <see cref="MixtureDefaults.Restarts"/>.</summary>
     public int Restarts { get; init; } = MixtureDefaults.Restarts;
-    /// <summary>Seed. Default 1.</summary>
+    /// <summary>Seed. Default: <see cref="MixtureDefaults.Seed"/>.</summary>
     public int Seed { get; init; } = MixtureDefaults.Seed;
     /// <summary>Initial means [K][D] for <see cref="MixtureInitialization.Given"/>.</summary>
     public double[][]? InitialMeans { get; init; }

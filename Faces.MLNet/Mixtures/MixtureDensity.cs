@@ -10,6 +10,7 @@ namespace Faces.MLNet.Mixtures;
 /// </summary>
 internal abstract class MixtureDensity
 {
+    /// <summary>log 2π, the one definition every Gaussian log-density of the mixtures uses.</summary>
     public const double Log2Pi = 1.8378770664093453;
 
     public int Components { get; }

@@ -6,7 +6,6 @@ using Microsoft.ML.Model.OnnxConverter;
 using Faces.MLNet.Onnx;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.Trainers;
-using static TorchSharp.torch;
 
 [assembly: LoadableClass(typeof(MixtureOfGaussiansModelParameters), null, typeof(SignatureLoadModel),
     "Faces mixture-of-Gaussians classifier", MixtureOfGaussiansModelParameters.LoaderSignature)]
@@ -133,16 +132,6 @@ public sealed class MixtureOfGaussiansModelParameters : ModelParametersBase<VBuf
         Host.Check(typeof(TIn) == typeof(VBuffer<float>) && typeof(TOut) == typeof(VBuffer<float>), "Features and Score must be float vectors.");
         ValueMapper<VBuffer<float>, VBuffer<float>> map = Map;
         return (ValueMapper<TIn, TOut>)(Delegate)map;
-    }
-
-    /// <summary>log p(x | class) + log p(class) for each class of float64 rows [N, D]: [N, classes] (−∞ for classes never seen).</summary>
-    public Tensor ClassLogJoint(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        var columns = new List<Tensor>();
-        for (int c = 0; c < mixtures.Length; c++)
-            columns.Add(mixtures[c] == null ? full(x.shape[0], double.NegativeInfinity, dtype: ScalarType.Float64) : mixtures[c]!.LogDensity(x) + logPriors[c]);
-        return stack(columns, 1).MoveToOuterDisposeScope();
     }
 
     /// <summary>Why the model cannot be exported to ONNX, or null when it can (<see cref="MixtureOnnxWriter"/>).</summary>

@@ -78,7 +78,7 @@ public sealed class MixtureOfGaussiansTrainer
 
         var rows = FeatureRows.Read(Host, data.Data, featureColumn.Name, labelColumn.Name);
         var rowsByClass = rows.RowsByClass(classes);
-        using var all = rows.ToTensor();
+        using var all = FeatureRows.ToTensor(rows);
 
         int seen = rowsByClass.Count(r => r.Length > 0);
         if (seen < 2)

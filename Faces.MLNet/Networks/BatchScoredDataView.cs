@@ -1,12 +1,9 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.ExceptionServices;
-using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Model;
 using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
-using Faces.Torch.Models;
+using Faces.MLNet.Networks.Batches;
 
 namespace Faces.MLNet.Networks;
 
@@ -86,60 +83,32 @@ internal sealed class BatchScoredDataView : ITransformCanSaveOnnx
         long arrayRows = inPlace.Length / ((VectorDataViewType)features.Type).Size;
         if (readInPlace && input.GetRowCount() is long viewRows && viewRows != arrayRows)
             throw host.Except($"The input's Features array holds {arrayRows} rows and the view {viewRows}: different numbers of rows (IRowMajorFeatures must hold every row in cursor order).");
-        var lookAhead = scoring && !readInPlace ? input.GetRowCursor(new[] { features }) : null;
-        return new Cursor(this, main, lookAhead, readInPlace ? inPlace : (ReadOnlyMemory<float>?)null, needed);
+        return new Cursor(this, main, scoring ? NewBatchSource(readInPlace ? inPlace : (ReadOnlyMemory<float>?)null) : null, needed);
+    }
+
+    /// <summary>The batch source of a scoring cursor: rows read in place, or through a look-ahead cursor for the MLP's loops or libtorch.</summary>
+    private BatchSource NewBatchSource(ReadOnlyMemory<float>? inPlace)
+    {
+        int size = ((VectorDataViewType)features.Type).Size, classes = ((VectorDataViewType)Schema[scoreIndex].Type).Size;
+        int threads = Math.Max(1, Faces.Torch.TorchEnvironment.Threads);
+        if (inPlace is { } rows) return new InPlaceMlpBatches(model, rows, size, batchSize, classes, threads);
+        var lookAhead = input.GetRowCursor(new[] { features });
+        return model.MlpScorer != null
+            ? new ReadAheadMlpBatches(model, lookAhead, features, size, batchSize, classes, threads)
+            : new TensorBatches(model, lookAhead, features, size, batchSize);
     }
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
         new[] { GetRowCursor(columnsNeeded, rand) };
 
-    private sealed class Cursor : DataViewRowCursor
+    /// <summary>Serves the input's rows with their scores, taken a batch at a time from its <see cref="BatchSource"/> (none when no score is read).</summary>
+    private sealed class Cursor(BatchScoredDataView parent, DataViewRowCursor main, BatchSource? source, HashSet<int> active) : DataViewRowCursor
     {
-        private readonly BatchScoredDataView parent;
-        private readonly DataViewRowCursor main;
-        private readonly DataViewRowCursor? lookAhead;
-        private readonly ReadOnlyMemory<float>? inPlace; // the input's Features, row after row, read without a cursor
-        private readonly ValueGetter<VBuffer<float>>? readFeatures;
-        private readonly HashSet<int> active;
-        private readonly int classes;
-        private readonly int size;
-        private readonly int threads;
-        private readonly TorchSharp.torch.Tensor? batch; // the CNN's: in libtorch's memory, reused batch after batch
-        // The MLP's, when read through the look-ahead cursor: two batches of one array per row, one scored on pool
-        // threads while the cursor reads the next into the other.
-        private readonly float[][][]? rows;
-        private readonly float[][]? scored;
-        private MlpScorer.Batch? pending;   // batch `pendingBuffer` being scored (its first row `pendingFirstRow`, `pendingCount` rows)
-        private Task[] helpers = Array.Empty<Task>(); // the pool threads scoring it
-        private int pendingBuffer, pendingCount;
-        private long pendingFirstRow;
-        private bool started;
-        private ExceptionDispatchInfo? deferred; // reading the next batch failed: thrown when the cursor reaches it
-        private VBuffer<float> row;
-        private float[] probabilities;
+        private readonly int classes = ((VectorDataViewType)parent.Schema[parent.scoreIndex].Type).Size;
+        private float[] probabilities = Array.Empty<float>();
         private int filled;
         private int current = -1;
         private long position = -1;
-
-        public Cursor(BatchScoredDataView parent, DataViewRowCursor main, DataViewRowCursor? lookAhead, ReadOnlyMemory<float>? inPlace, HashSet<int> active)
-        {
-            this.parent = parent;
-            this.main = main;
-            this.lookAhead = lookAhead;
-            this.inPlace = inPlace;
-            this.active = active;
-            classes = ((VectorDataViewType)parent.Schema[parent.scoreIndex].Type).Size;
-            size = ((VectorDataViewType)parent.features.Type).Size;
-            bool scoring = lookAhead != null || inPlace != null;
-            bool managed = scoring && parent.model.MlpScorer != null;
-            threads = managed ? Math.Max(1, Faces.Torch.TorchEnvironment.Threads) : 1;
-            batch = scoring && !managed ? parent.model.Network.NewBatch(parent.batchSize) : null;
-            bool readAhead = managed && inPlace == null;
-            rows = readAhead ? new[] { RowArrays(parent.batchSize, size), RowArrays(parent.batchSize, size) } : null;
-            scored = readAhead ? new[] { new float[checked(parent.batchSize * classes)], new float[parent.batchSize * classes] } : null;
-            probabilities = managed && !readAhead ? new float[checked(parent.batchSize * classes)] : Array.Empty<float>();
-            readFeatures = lookAhead?.GetGetter<VBuffer<float>>(parent.features);
-        }
 
         public override DataViewSchema Schema => parent.Schema;
         public override long Position => position;
@@ -149,115 +118,13 @@ internal sealed class BatchScoredDataView : ITransformCanSaveOnnx
         {
             if (!main.MoveNext()) return false;
             position++;
-            if ((lookAhead != null || inPlace != null) && ++current == filled) ReadBatch();
+            if (source != null && ++current == filled)
+            {
+                (probabilities, filled) = source.Next(position);
+                if (filled == 0) throw RowsDiffer();
+                current = 0;
+            }
             return true;
-        }
-
-        /// <summary>Scores the next batch of rows in one pass: read in place, or read ahead with the look-ahead cursor.</summary>
-        private void ReadBatch()
-        {
-            int count;
-            if (inPlace is { } source)
-            {
-                count = (int)Math.Min(parent.batchSize, source.Length / size - position);
-                if (count <= 0) throw RowsDiffer();
-                parent.model.ScoreRows(source.Slice(checked((int)(position * size)), count * size), count, position, threads, probabilities);
-            }
-            else if (rows != null)
-            {
-                count = ServeReadAhead();
-            }
-            else
-            {
-                count = Read(FacesNetwork.Rows(batch!), position);
-                if (count == 0) throw RowsDiffer();
-                probabilities = parent.model.Score(batch!, count);
-            }
-            filled = count;
-            current = 0;
-        }
-
-        /// <summary>Reads up to a batch of Features with the look-ahead cursor into <paramref name="destination"/>, checked.</summary>
-        private int Read(Span<float> destination, long firstRow)
-        {
-            int count = 0;
-            while (count < parent.batchSize && lookAhead!.MoveNext())
-            {
-                readFeatures!(ref row);
-                parent.model.CopyFeatures(row, destination.Slice(count * size, size), firstRow + count);
-                count++;
-            }
-            return count;
-        }
-
-        private static float[][] RowArrays(int count, int size) => Enumerable.Range(0, count).Select(_ => new float[size]).ToArray();
-
-        /// <summary>
-        /// Reads up to a batch of Features with the look-ahead cursor, one array per row. The getter is handed the row's
-        /// array to fill (ML.NET's getters write into the buffer they are given when it is large enough), so a row is
-        /// copied once, by its source; a getter that hands back another buffer, or a sparse vector, costs a copy here.
-        /// NaN and infinity are found when the batch is scored (its first layer is then not finite).
-        /// </summary>
-        private int ReadRows(float[][] destination, long firstRow)
-        {
-            int count = 0;
-            while (count < parent.batchSize && lookAhead!.MoveNext())
-            {
-                var own = destination[count];
-                row = new VBuffer<float>(size, own);
-                readFeatures!(ref row);
-                bool filledOwn = row.IsDense && row.Length == size && Unsafe.AreSame(ref MemoryMarshal.GetReference(row.GetValues()), ref own[0]);
-                if (!filledOwn) parent.model.CopyFeatures(row, own, firstRow + count);
-                count++;
-            }
-            return count;
-        }
-
-        /// <summary>
-        /// The MLP through the look-ahead cursor: the batch reached was put to score on pool threads at the previous
-        /// batch; the cursor reads the next one meanwhile, then helps finish the scoring. A failure
-        /// reading the next batch is kept for when the cursor reaches that batch: the rows before it are all served.
-        /// </summary>
-        private int ServeReadAhead()
-        {
-            deferred?.Throw();
-            if (!started)
-            {
-                started = true;
-                int first = ReadRows(rows![0], position);
-                if (first > 0) Score(0, first, position);
-            }
-            if (pending == null) throw RowsDiffer();
-            int buffer = pendingBuffer, count = pendingCount;
-            long firstRow = pendingFirstRow;
-            var scoring = pending;
-            pending = null;
-            int next = 1 - buffer, nextCount = 0;
-            try
-            {
-                nextCount = ReadRows(rows![next], firstRow + count);
-            }
-            catch (Exception e)
-            {
-                deferred = ExceptionDispatchInfo.Capture(e);
-            }
-            scoring.Help(); // what the pool threads have not yet taken
-            Task.WaitAll(helpers);
-            parent.model.CheckRows(rows![buffer], count, firstRow, scoring.FirstNonFiniteRow, scored![buffer]);
-            probabilities = scored[buffer];
-            if (deferred == null && nextCount > 0) Score(next, nextCount, firstRow + count);
-            return count;
-        }
-
-        /// <summary>
-        /// Starts scoring a batch on all scoring threads but one, which is the cursor's own: it reads the next batch,
-        /// then joins in.
-        /// </summary>
-        private void Score(int buffer, int count, long firstRow)
-        {
-            var batch = parent.model.StartRows(rows![buffer], count, scored![buffer]);
-            helpers = Enumerable.Range(0, threads - 1).Select(_ => Task.Run(batch.Help)).ToArray(); // none on one thread: the cursor scores after reading
-            (pending, pendingBuffer, pendingCount, pendingFirstRow) = (batch, buffer, count, firstRow);
         }
 
         private Exception RowsDiffer() =>
@@ -301,11 +168,8 @@ internal sealed class BatchScoredDataView : ITransformCanSaveOnnx
         {
             if (disposing)
             {
-                // A batch still being scored reads this cursor's buffers: let it finish (its result is no longer wanted).
-                try { Task.WaitAll(helpers); } catch (AggregateException) { }
+                source?.Dispose();
                 main.Dispose();
-                lookAhead?.Dispose();
-                batch?.Dispose();
             }
             base.Dispose(disposing);
         }

@@ -124,12 +124,12 @@ public abstract class NetworkTrainerBase<TOptions>
 
     private LabeledTensors Tensors(IDataView data, int classes, string name)
     {
-        var rows = FeatureRows.Read(Host, data, FeatureColumn.Name, LabelColumn.Name);
+        var rows = FeatureRows.Read(Host, data, FeatureColumn.Name, LabelColumn.Name, name);
         if (rows.Count == 0) throw Host.Except($"The {name} has no rows.");
         var outside = Array.FindIndex(rows.Labels, l => l >= classes);
         if (outside >= 0)
             throw Host.Except($"The {name}, row {outside}: label key {rows.Labels[outside] + 1} is outside the training label's {classes} values.");
-        return rows.ToLabeledTensors(classes, name);
+        return LabeledTensors.From(rows, classes);
     }
 
     private static string Format(double? value) => value is { } v ? v.ToString("F4") : "-";

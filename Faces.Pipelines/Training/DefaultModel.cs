@@ -4,7 +4,7 @@ using Faces.Torch.IO;
 namespace Faces.Pipelines.Training;
 
 /// <summary>
-/// The model Faces ships: the real-face network trained on FER2013 (its provenance inside says how; the README shows
+/// The model Faces ships: the real-face network trained on FER2013 (its provenance inside says how; docs/real-faces.md shows
 /// its metrics and the command that re-trains it). <c>faces predict</c>, <c>faces serve</c> and
 /// <see cref="Recognition.ExpressionRecognizer"/> use it when no model is named. It is embedded in this assembly and
 /// written once per content to the temporary folder, since ML.NET loads models from files.

@@ -21,7 +21,11 @@ public sealed class LabeledTensors : IDisposable
     public long Width => Features.shape[1];
 
     /// <summary>Takes ownership of two tensors after checking their shapes, types and values.</summary>
-    public LabeledTensors(Tensor features, Tensor labels, int classes, string name = "data")
+    public LabeledTensors(Tensor features, Tensor labels, int classes, string name = "data") : this(features, labels, classes, name, checkFeatures: true)
+    {
+    }
+
+    private LabeledTensors(Tensor features, Tensor labels, int classes, string name, bool checkFeatures)
     {
         Native.TorchRuntime.EnsureInitialized();
         if (features.dim() != 2 || features.dtype != ScalarType.Float32)
@@ -29,8 +33,9 @@ public sealed class LabeledTensors : IDisposable
         if (labels.dim() != 1 || labels.shape[0] != features.shape[0])
             throw new ArgumentException($"{name}: labels must be a vector of {features.shape[0]} entries; got [{string.Join(", ", labels.shape)}].");
         if (features.shape[0] == 0) throw new ArgumentException($"{name}: no examples.");
-        using (var finite = features.isfinite().all(1))
+        if (checkFeatures)
         {
+            using var finite = features.isfinite().all(1);
             if (!finite.all().item<bool>())
             {
                 long row = finite.logical_not().nonzero()[0, 0].item<long>();
@@ -47,16 +52,19 @@ public sealed class LabeledTensors : IDisposable
         Features = features;
     }
 
-    /// <summary>Copies row-major features (rows × width) and labels into tensors.</summary>
-    public static LabeledTensors FromArrays(float[] features, int[] labels, int width, int classes, string name = "data")
+    /// <summary>A split's rows and labels as tensors (a copy); the split checked its values, the labels are checked against <paramref name="classes"/> here.</summary>
+    public static LabeledTensors From(Data.FaceSplit rows, int classes)
     {
         Native.TorchRuntime.EnsureInitialized();
-        if (width <= 0 || features.Length != (long)labels.Length * width)
-            throw new ArgumentException($"{name}: {features.Length} feature values do not make {labels.Length} rows of {width}.");
-        var x = tensor(features, new long[] { labels.Length, width });
-        var y = tensor(labels.Select(l => (long)l).ToArray());
-        return new LabeledTensors(x, y, classes, name);
+        if (!rows.HasLabels) throw new ArgumentException($"{rows.Name}: the rows have no labels to train on.");
+        var x = tensor(rows.Features, new long[] { rows.Count, rows.Dimension });
+        var y = tensor(rows.Labels.Select(l => (long)l).ToArray());
+        return new LabeledTensors(x, y, classes, rows.Name, checkFeatures: false);
     }
+
+    /// <summary>Copies row-major features (rows × width) and labels into tensors, checked as a <see cref="Data.FaceSplit"/>.</summary>
+    public static LabeledTensors FromArrays(float[] features, int[] labels, int width, int classes, string name = "data") =>
+        From(new Data.FaceSplit(name, features, labels, width), classes);
 
     /// <inheritdoc />
     public void Dispose()

@@ -10,7 +10,7 @@ namespace Faces.MLNet.Mixtures.Covariances;
 /// </summary>
 internal abstract class CovarianceModel
 {
-    protected const double Log2Pi = 1.8378770664093453;
+    private const double Log2Pi = MixtureDensity.Log2Pi;
 
     public abstract CovarianceType Type { get; }
 
