@@ -1,3 +1,4 @@
+using Faces.Pipelines.Imaging;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -79,7 +80,7 @@ internal static class PredictCommand
         {
             try
             {
-                Faces.Pipelines.Data.Loaders.ImageFiles.Check(path);
+                Faces.Pipelines.Imaging.ImageFiles.Check(path);
             }
             catch (Exception e) when (e is InvalidDataException or FileNotFoundException)
             {

@@ -37,11 +37,9 @@ internal static class ScoreCommand
                 for (int i = 0; i < fields.Length; i++)
                     if (!float.TryParse(fields[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !float.IsFinite(values[i]))
                         throw new InvalidDataException($"{csvFile.FullName} line {line.Number} column {i + 1}: '{fields[i].Trim()}' is not a finite number.");
-                return new FeatureRow { Features = values };
+                return values;
             }).ToList();
-            var definition = SchemaDefinition.Create(typeof(FeatureRow));
-            definition["Features"].ColumnType = new VectorDataViewType(NumberDataViewType.Single, featureType.Size);
-            var scored = transformer.Transform(ml.Data.LoadFromEnumerable(rows, definition));
+            var scored = transformer.Transform(FeatureRow.Load(ml, rows, featureType.Size));
             string name = result.GetValue(column)!;
             if (scored.Schema.GetColumnOrNull(name)?.Type is not VectorDataViewType { ItemType: var item } || item != NumberDataViewType.Single)
                 throw new ArgumentException($"--column {name}: the model has no vector-of-Single output of that name.");
@@ -50,10 +48,5 @@ internal static class ScoreCommand
             return 0;
         });
         return command;
-    }
-
-    private sealed class FeatureRow
-    {
-        public float[] Features { get; set; } = Array.Empty<float>();
     }
 }

@@ -1,3 +1,4 @@
+using Faces.Pipelines.Imaging;
 using System.CommandLine;
 using Faces.Cli.Serving;
 

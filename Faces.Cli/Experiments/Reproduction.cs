@@ -1,3 +1,4 @@
+using Faces.Pipelines.Imaging;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;

@@ -1,3 +1,4 @@
+using Faces.Pipelines.Imaging;
 using Faces.Torch.IO;
 using Faces.Pipelines.Data;
 using Faces.Torch.Training;

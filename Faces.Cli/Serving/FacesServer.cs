@@ -1,3 +1,4 @@
+using Faces.Pipelines.Imaging;
 using System.Diagnostics;
 using Faces.Pipelines.Data.Loaders;
 using Faces.Pipelines.Detection;

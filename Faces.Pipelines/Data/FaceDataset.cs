@@ -1,3 +1,4 @@
+using Faces.Pipelines.Imaging;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

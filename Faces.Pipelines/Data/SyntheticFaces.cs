@@ -1,3 +1,5 @@
+using Faces.Pipelines.Imaging;
+
 namespace Faces.Pipelines.Data;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Faces.Pipelines.Imaging;
 using Faces.Pipelines.Data.Loaders;
 using OpenCvSharp;
 

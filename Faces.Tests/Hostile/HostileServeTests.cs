@@ -1,3 +1,4 @@
+using Faces.Pipelines.Imaging;
 using Faces.Pipelines.Recognition;
 using System.Diagnostics;
 using System.IO.Compression;

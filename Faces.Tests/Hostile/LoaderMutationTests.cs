@@ -1,3 +1,4 @@
+using Faces.Pipelines.Imaging;
 using System.IO.Compression;
 using CsCheck;
 using Faces.Pipelines.Data;

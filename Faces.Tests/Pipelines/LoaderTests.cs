@@ -1,3 +1,4 @@
+using Faces.Pipelines.Imaging;
 using System.IO.Compression;
 using Faces.Pipelines.Data;
 using Faces.Pipelines.Data.Loaders;

@@ -1,3 +1,4 @@
+using Faces.Pipelines.Imaging;
 using Faces.Pipelines.Data;
 using Faces.Cli.Experiments;
 using Faces.Pipelines.Training;

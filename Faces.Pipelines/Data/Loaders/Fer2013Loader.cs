@@ -1,3 +1,4 @@
+using Faces.Pipelines.Imaging;
 using System.Globalization;
 
 namespace Faces.Pipelines.Data.Loaders;

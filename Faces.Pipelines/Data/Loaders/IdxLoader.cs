@@ -1,3 +1,4 @@
+using Faces.Pipelines.Imaging;
 using System.Buffers.Binary;
 using System.IO.Compression;
 

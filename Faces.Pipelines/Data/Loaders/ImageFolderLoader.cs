@@ -1,3 +1,4 @@
+using Faces.Pipelines.Imaging;
 using Microsoft.ML;
 
 namespace Faces.Pipelines.Data.Loaders;

@@ -1,3 +1,4 @@
+using Faces.Pipelines.Imaging;
 using Faces.Pipelines.Data.Numpy;
 
 namespace Faces.Pipelines.Data.Loaders;

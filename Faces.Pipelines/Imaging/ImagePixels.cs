@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Faces.Pipelines.Data.Loaders;
+namespace Faces.Pipelines.Imaging;
 
 /// <summary>
 /// Image files → grayscale pixel rows, the one preprocessing path of Faces: every photo is decoded upright (EXIF

@@ -1,4 +1,4 @@
-namespace Faces.Pipelines.Data;
+namespace Faces.Pipelines.Imaging;
 
 /// <summary>The shape of one example: height × width pixels × channels, flattened channel-major.</summary>
 public sealed record ImageShape(int Height, int Width, int Channels = 1)

@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace Faces.Pipelines.Data.Loaders;
+namespace Faces.Pipelines.Imaging;
 
 /// <summary>
 /// Checks an image file before anything decodes it for real: its header's size against a pixel cap (like Pillow's

@@ -1,4 +1,4 @@
-namespace Faces.Pipelines.Data.Loaders;
+namespace Faces.Pipelines.Imaging;
 
 /// <summary>
 /// A photo decoded to 8-bit grayscale in its upright frame (the EXIF orientation applied), possibly reduced:

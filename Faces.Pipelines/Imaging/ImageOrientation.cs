@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace Faces.Pipelines.Data.Loaders;
+namespace Faces.Pipelines.Imaging;
 
 /// <summary>
 /// The EXIF orientation tag (1–8) applied to decoded pixels, so a phone photo stored sideways is searched and shown
