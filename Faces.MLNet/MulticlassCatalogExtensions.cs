@@ -29,7 +29,7 @@ public static class MulticlassCatalogExtensions
             Mixture = new GaussianMixtureOptions { Components = components, CovarianceType = covarianceType, Seed = seed },
         });
 
-    /// <summary>The Faces.Torch fully connected network (study defaults: 16 and 32 hidden units, eps 0.01, 1000 epochs).</summary>
+    /// <summary>The Faces.Torch fully connected network (the study's defaults: <see cref="Faces.Torch.Models.MlpDefaults"/>).</summary>
     public static MlpTrainer Mlp(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, MlpTrainer.Options options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
@@ -48,7 +48,7 @@ public static class MulticlassCatalogExtensions
             Training = TrainingOptions.ForMlp with { Epochs = epochs, LearningRate = learningRate, Momentum = momentum, Seed = seed },
         });
 
-    /// <summary>The Faces.Torch CNN over channel-major images (study defaults: 48x48x1, 8 and 16 5x5 filters, eps 0.1, 30 epochs).</summary>
+    /// <summary>The Faces.Torch CNN over channel-major images (the study's defaults: <see cref="Faces.Torch.Models.CnnDefaults"/>).</summary>
     public static CnnTrainer Cnn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, CnnTrainer.Options options)
     {
         ArgumentNullException.ThrowIfNull(catalog);

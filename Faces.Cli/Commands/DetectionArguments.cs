@@ -6,12 +6,11 @@ namespace Faces.Cli.Commands;
 /// <summary>The face detector's options; their defaults are <see cref="FaceDetectorOptions"/>'.</summary>
 internal sealed class DetectionArguments
 {
-    private static readonly FaceDetectorOptions Defaults = new();
-    public readonly Option<double> ScaleFactor = new("--scale-factor") { Description = "Face search: window growth between scales.", DefaultValueFactory = _ => Defaults.ScaleFactor };
-    public readonly Option<int> MinNeighbors = new("--min-neighbors") { Description = "Face search: overlapping detections a face needs.", DefaultValueFactory = _ => Defaults.MinNeighbors };
-    public readonly Option<int> MinFace = new("--min-face") { Description = "Face search: smallest face side in pixels.", DefaultValueFactory = _ => Defaults.MinSize };
-    public readonly Option<double> Margin = new("--face-margin") { Description = "Fraction of a face box added on each side before cropping.", DefaultValueFactory = _ => Defaults.Margin };
-    public readonly Option<int> SearchSide = new("--search-side") { Description = "Search a copy whose longer side is at most this (0: the image as it is); faster on large photos, misses faces below min-face × (side / this).", DefaultValueFactory = _ => Defaults.SearchSide };
+    public readonly Option<double> ScaleFactor = new("--scale-factor") { Description = "Face search: window growth between scales.", DefaultValueFactory = _ => FaceDetectorDefaults.ScaleFactor };
+    public readonly Option<int> MinNeighbors = new("--min-neighbors") { Description = "Face search: overlapping detections a face needs.", DefaultValueFactory = _ => FaceDetectorDefaults.MinNeighbors };
+    public readonly Option<int> MinFace = new("--min-face") { Description = "Face search: smallest face side in pixels.", DefaultValueFactory = _ => FaceDetectorDefaults.MinSize };
+    public readonly Option<double> Margin = new("--face-margin") { Description = "Fraction of a face box added on each side before cropping.", DefaultValueFactory = _ => FaceDetectorDefaults.Margin };
+    public readonly Option<int> SearchSide = new("--search-side") { Description = "Search a copy whose longer side is at most this (0: the image as it is); faster on large photos, misses faces below min-face × (side / this).", DefaultValueFactory = _ => FaceDetectorDefaults.SearchSide };
     public readonly Option<FileInfo?> Cascade = new("--cascade") { Description = "Another OpenCV cascade XML instead of the embedded Haar frontal-face one." };
 
     public IEnumerable<Option> All => new Option[] { ScaleFactor, MinNeighbors, MinFace, Margin, SearchSide, Cascade };

@@ -2,27 +2,26 @@ namespace Faces.Pipelines.Detection;
 
 /// <summary>
 /// Settings of <see cref="FaceDetector"/>: OpenCV's Haar cascade search (after histogram equalisation) and the
-/// margin added around each box. Defaults: scale factor 1.1 (OpenCV's; 1.2 is about twice as fast but skipped
-/// faces between its scales in the tests), 5 neighbours, faces of 30 pixels and more, 10% margin.
+/// margin added around each box. Every default is in <see cref="FaceDetectorDefaults"/>.
 /// </summary>
 public sealed record FaceDetectorOptions
 {
-    /// <summary>How much the search window grows between scales. Default 1.1.</summary>
-    public double ScaleFactor { get; init; } = 1.1;
-    /// <summary>Overlapping detections a face needs to count (fewer: more faces and more false boxes). Default 5.</summary>
-    public int MinNeighbors { get; init; } = 5;
-    /// <summary>The smallest face side searched for, in pixels. Default 30.</summary>
-    public int MinSize { get; init; } = 30;
-    /// <summary>The largest face side searched for, in pixels; 0 (default) for no limit.</summary>
-    public int MaxSize { get; init; }
-    /// <summary>Fraction of the box's side added on every side of it (clipped to the image). Default 0.1.</summary>
-    public double Margin { get; init; } = 0.1;
+    /// <summary>How much the search window grows between scales (<see cref="FaceDetectorDefaults.ScaleFactor"/>).</summary>
+    public double ScaleFactor { get; init; } = FaceDetectorDefaults.ScaleFactor;
+    /// <summary>Overlapping detections a face needs to count (fewer: more faces and more false boxes; <see cref="FaceDetectorDefaults.MinNeighbors"/>).</summary>
+    public int MinNeighbors { get; init; } = FaceDetectorDefaults.MinNeighbors;
+    /// <summary>The smallest face side searched for, in pixels (<see cref="FaceDetectorDefaults.MinSize"/>).</summary>
+    public int MinSize { get; init; } = FaceDetectorDefaults.MinSize;
+    /// <summary>The largest face side searched for, in pixels; 0 for no limit (<see cref="FaceDetectorDefaults.MaxSize"/>).</summary>
+    public int MaxSize { get; init; } = FaceDetectorDefaults.MaxSize;
+    /// <summary>Fraction of the box's side added on every side of it, clipped to the image (<see cref="FaceDetectorDefaults.Margin"/>).</summary>
+    public double Margin { get; init; } = FaceDetectorDefaults.Margin;
     /// <summary>
     /// Search a copy whose longer side is at most this many pixels (boxes are mapped back to the full image); 0
-    /// (default) searches the image as it is. Faster on large photos — the search cost grows with the pixel count —
-    /// at the price of faces smaller than MinSize × (longer side / this) in the original.
+    /// searches the image as it is (<see cref="FaceDetectorDefaults.SearchSide"/>). Faster on large photos — the search
+    /// cost grows with the pixel count — at the price of faces smaller than MinSize × (longer side / this) in the original.
     /// </summary>
-    public int SearchSide { get; init; }
+    public int SearchSide { get; init; } = FaceDetectorDefaults.SearchSide;
     /// <summary>Another cascade XML file instead of the embedded Haar frontal-face one.</summary>
     public string? CascadeFile { get; init; }
 

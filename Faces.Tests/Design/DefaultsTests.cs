@@ -64,6 +64,19 @@ public sealed class DefaultsTests
     }
 
     [Fact]
+    public void The_detector_s_defaults_are_one_class_that_its_options_and_the_command_line_read()
+    {
+        var options = new Faces.Pipelines.Detection.FaceDetectorOptions();
+        Assert.Equal((Faces.Pipelines.Detection.FaceDetectorDefaults.ScaleFactor, Faces.Pipelines.Detection.FaceDetectorDefaults.MinNeighbors,
+                Faces.Pipelines.Detection.FaceDetectorDefaults.MinSize, Faces.Pipelines.Detection.FaceDetectorDefaults.Margin, Faces.Pipelines.Detection.FaceDetectorDefaults.SearchSide),
+            (options.ScaleFactor, options.MinNeighbors, options.MinSize, options.Margin, options.SearchSide));
+        var arguments = new DetectionArguments();
+        var command = new System.CommandLine.RootCommand();
+        foreach (var option in arguments.All) command.Options.Add(option);
+        Assert.Equal(options, arguments.Read(command.Parse(Array.Empty<string>())));
+    }
+
+    [Fact]
     public void The_records_and_the_ML_NET_options_read_the_defaults_classes()
     {
         Assert.Equal((MlpDefaults.LearningRate, MlpDefaults.Epochs), (TrainingOptions.ForMlp.LearningRate, TrainingOptions.ForMlp.Epochs));

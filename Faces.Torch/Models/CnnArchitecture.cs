@@ -5,28 +5,28 @@ namespace Faces.Torch.Models;
 
 /// <summary>
 /// The study's CNN: conv (FilterSize², Filters1, 'same') → ReLU → max-pool Pool1 → conv (FilterSize², Filters2, 'same')
-/// → ReLU → max-pool Pool2 → fully connected → classes. Defaults: 48x48x1, 5x5 filters, 8 and 16 filters, pools 3 and 2
-/// (48 → 16 → 8), so the FC layer has 16·8·8 = 1024 inputs. Input rows are flattened channel-major (C, H, W); the FC
+/// → ReLU → max-pool Pool2 → fully connected → classes, with the study's settings as defaults (<see cref="CnnDefaults"/>;
+/// the pools take 48 to 16 to 8, so the FC layer has Filters2·8·8 inputs). Input rows are flattened channel-major (C, H, W); the FC
 /// layer flattens its input in (channel, height, width) order, PyTorch's, where the study's code used (height,
 /// width, channel): the parameter counts are the same.
 /// </summary>
 public sealed record CnnArchitecture : NetworkArchitecture
 {
-    /// <summary>Input height. Default 48.</summary>
+    /// <summary>Input height (<see cref="CnnDefaults.Height"/>).</summary>
     public int Height { get; init; } = CnnDefaults.Height;
-    /// <summary>Input width. Default 48.</summary>
+    /// <summary>Input width (<see cref="CnnDefaults.Width"/>).</summary>
     public int Width { get; init; } = CnnDefaults.Width;
     /// <summary>Input channels. Default 1 (grayscale).</summary>
     public int Channels { get; init; } = CnnDefaults.Channels;
-    /// <summary>Square filter size of both convolutions. Default 5.</summary>
+    /// <summary>Square filter size of both convolutions (<see cref="CnnDefaults.FilterSize"/>).</summary>
     public int FilterSize { get; init; } = CnnDefaults.FilterSize;
     /// <summary>Filters of the first convolution. Default 8 (the study's best: 24).</summary>
     public int Filters1 { get; init; } = CnnDefaults.Filters1;
     /// <summary>Filters of the second convolution. Default 16 (the study's best: 40).</summary>
     public int Filters2 { get; init; } = CnnDefaults.Filters2;
-    /// <summary>Size and stride of the first (non-overlapping) max-pool. Default 3.</summary>
+    /// <summary>Size and stride of the first (non-overlapping) max-pool (<see cref="CnnDefaults.Pool1"/>).</summary>
     public int Pool1 { get; init; } = CnnDefaults.Pool1;
-    /// <summary>Size and stride of the second max-pool. Default 2.</summary>
+    /// <summary>Size and stride of the second max-pool (<see cref="CnnDefaults.Pool2"/>).</summary>
     public int Pool2 { get; init; } = CnnDefaults.Pool2;
     /// <summary>Explicit (Faces' backward, default) or native convolution.</summary>
     public ConvolutionKind Convolution { get; init; } = ConvolutionKind.Explicit;

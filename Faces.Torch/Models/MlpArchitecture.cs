@@ -2,7 +2,7 @@ using static TorchSharp.torch;
 
 namespace Faces.Torch.Models;
 
-/// <summary>The study's fully connected net: inputs → hidden layers with ReLU → classes. Defaults: 2304 → 16 → 32 → 7.</summary>
+/// <summary>The study's fully connected net: inputs → hidden layers with ReLU → classes, with the study's sizes as defaults (<see cref="MlpDefaults"/>).</summary>
 public sealed record MlpArchitecture : NetworkArchitecture
 {
     /// <summary>Inputs per example. Default 2304 (48x48).</summary>

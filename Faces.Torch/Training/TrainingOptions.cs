@@ -1,32 +1,32 @@
 namespace Faces.Torch.Training;
 
 /// <summary>
-/// Mini-batch training settings. Defaults are the study's MLP settings (eps 0.01, momentum 0, 1000 epochs, batch 100);
-/// <see cref="ForCnn"/> gives the study's CNN ones (eps 0.1, 30 epochs).
+/// Mini-batch training settings. Defaults are the study's MLP settings (<see cref="Models.MlpDefaults"/>,
+/// <see cref="TrainingDefaults"/>); <see cref="ForCnn"/> gives the study's CNN ones (<see cref="Models.CnnDefaults"/>).
 /// </summary>
 public sealed record TrainingOptions
 {
-    /// <summary>Learning rate (the study's eps). Default 0.01.</summary>
+    /// <summary>Learning rate, the study's eps (<see cref="Models.MlpDefaults.LearningRate"/>).</summary>
     public double LearningRate { get; init; } = Models.MlpDefaults.LearningRate;
-    /// <summary>Momentum. Default 0.</summary>
+    /// <summary>Momentum (<see cref="TrainingDefaults.Momentum"/>).</summary>
     public double Momentum { get; init; } = TrainingDefaults.Momentum;
-    /// <summary>Passes over the training split. Default 1000.</summary>
+    /// <summary>Passes over the training split (<see cref="Models.MlpDefaults.Epochs"/>).</summary>
     public int Epochs { get; init; } = Models.MlpDefaults.Epochs;
-    /// <summary>Examples per mini-batch. Default 100.</summary>
+    /// <summary>Examples per mini-batch (<see cref="TrainingDefaults.BatchSize"/>).</summary>
     public int BatchSize { get; init; } = TrainingDefaults.BatchSize;
     /// <summary>L2 weight decay added to the gradient. Default 0.</summary>
     public double WeightDecay { get; init; }
-    /// <summary>SGD with momentum (default) or Adam.</summary>
+    /// <summary>SGD with momentum or Adam (<see cref="TrainingDefaults.Optimizer"/>).</summary>
     public OptimizerKind Optimizer { get; init; } = TrainingDefaults.Optimizer;
-    /// <summary>Stop after this many epochs without a lower validation cross-entropy, keeping the best weights; 0 (default) never stops early. Needs a validation split.</summary>
+    /// <summary>Stop after this many epochs without a lower validation cross-entropy, keeping the best weights; 0 never stops early (<see cref="TrainingDefaults.EarlyStoppingPatience"/>). Needs a validation split.</summary>
     public int EarlyStoppingPatience { get; init; } = TrainingDefaults.EarlyStoppingPatience;
-    /// <summary>Seed for initialisation and the per-epoch shuffle. Default 1.</summary>
+    /// <summary>Seed for initialisation and the per-epoch shuffle (<see cref="TrainingDefaults.Seed"/>).</summary>
     public int Seed { get; init; } = TrainingDefaults.Seed;
     /// <summary>Shuffle the training split every epoch (seeded). Default true.</summary>
     public bool Shuffle { get; init; } = true;
-    /// <summary>"cpu" (default), "cuda" or "cuda:N".</summary>
+    /// <summary>"cpu", "cuda" or "cuda:N" (<see cref="TrainingDefaults.Device"/>).</summary>
     public string Device { get; init; } = TrainingDefaults.Device;
-    /// <summary>libtorch intra-op threads; 0 (default) keeps libtorch's choice (all cores).</summary>
+    /// <summary>libtorch intra-op threads; 0 keeps libtorch's choice, all cores (<see cref="TrainingDefaults.Threads"/>).</summary>
     public int Threads { get; init; } = TrainingDefaults.Threads;
     /// <summary>Nesterov momentum (SGD only). Default false, the study's plain momentum.</summary>
     public bool Nesterov { get; init; }
@@ -39,10 +39,10 @@ public sealed record TrainingOptions
     /// <summary>Evaluate the whole training split each epoch for the learning curve (costs a forward pass). Default true.</summary>
     public bool RecordTrainingMetrics { get; init; } = true;
 
-    /// <summary>The study's MLP defaults: eps 0.01, momentum 0, 1000 epochs, batch 100 (the record's own defaults).</summary>
+    /// <summary>The study's MLP defaults (the record's own).</summary>
     public static TrainingOptions ForMlp { get; } = new();
 
-    /// <summary>The study's CNN defaults: eps 0.1, momentum 0, 30 epochs, batch 100.</summary>
+    /// <summary>The study's CNN defaults: <see cref="Models.CnnDefaults.LearningRate"/> and <see cref="Models.CnnDefaults.Epochs"/>, the rest as for the MLP.</summary>
     public static TrainingOptions ForCnn { get; } = new() { LearningRate = Models.CnnDefaults.LearningRate, Epochs = Models.CnnDefaults.Epochs };
 
     /// <summary>The study's best MLP training (<see cref="Models.MlpDefaults.BestLearningRate"/>).</summary>
