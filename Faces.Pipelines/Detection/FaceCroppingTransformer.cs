@@ -49,14 +49,7 @@ public sealed class FaceCroppingTransformer : RowToRowTransformerBase, IDisposab
         OutputColumnName = outputColumnName;
         InputColumnName = inputColumnName;
         this.cascadeXml = cascadeXml;
-        try
-        {
-            detector = cascadeXml != null ? FaceDetector.FromCascadeXml(options, cascadeXml) : new FaceDetector(options with { CascadeFile = null });
-        }
-        catch (ArgumentException e)
-        {
-            throw host.Except(e, e.Message);
-        }
+        detector = DetectorSettingsFormat.Detector(host, options, cascadeXml);
     }
 
     internal static FaceCroppingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
@@ -66,15 +59,9 @@ public sealed class FaceCroppingTransformer : RowToRowTransformerBase, IDisposab
         host.CheckValue(ctx, nameof(ctx));
         ctx.CheckAtModel(GetVersionInfo());
         // *** Binary format (0x00010001) ***
-        // string ids: output and input column; double scale factor; int min neighbours, min size, max size;
-        // double margin; bool custom cascade, then its XML as a length-prefixed string.
+        // string ids: output and input column; the detector (DetectorSettingsFormat).
         string output = ctx.LoadNonEmptyString(), input = ctx.LoadNonEmptyString();
-        var options = new FaceDetectorOptions
-        {
-            ScaleFactor = ctx.Reader.ReadDouble(), MinNeighbors = ctx.Reader.ReadInt32(), MinSize = ctx.Reader.ReadInt32(),
-            MaxSize = ctx.Reader.ReadInt32(), Margin = ctx.Reader.ReadDouble(),
-        };
-        string? xml = ctx.Reader.ReadBoolean() ? ctx.Reader.ReadString() : null;
+        var (options, xml) = DetectorSettingsFormat.Read(ctx);
         return new FaceCroppingTransformer(host, output, input, options, xml);
     }
 
@@ -85,13 +72,7 @@ public sealed class FaceCroppingTransformer : RowToRowTransformerBase, IDisposab
         ctx.SetVersionInfo(GetVersionInfo());
         ctx.SaveNonEmptyString(OutputColumnName);
         ctx.SaveNonEmptyString(InputColumnName);
-        ctx.Writer.Write(Options.ScaleFactor);
-        ctx.Writer.Write(Options.MinNeighbors);
-        ctx.Writer.Write(Options.MinSize);
-        ctx.Writer.Write(Options.MaxSize);
-        ctx.Writer.Write(Options.Margin);
-        ctx.Writer.Write(cascadeXml != null);
-        if (cascadeXml != null) ctx.Writer.Write(cascadeXml);
+        DetectorSettingsFormat.Write(ctx, Options, cascadeXml);
     }
 
     public override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);

@@ -3,6 +3,7 @@ using Faces.Pipelines.Data.Loaders;
 using Faces.Pipelines.Detection;
 using Faces.Pipelines.Recognition;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace Faces.Tests.Detection;
 
@@ -43,5 +44,48 @@ public sealed class PreprocessingTests : IDisposable
         var predicted = detectFaces ? recognizer.Recognize(FaceDetectorTests.Astronaut)[0] : recognizer.RecognizeWhole(FaceDetectorTests.Astronaut);
         var scored = recognizer.Model.Score(new[] { trained })[0];
         Assert.Equal(recognizer.ClassNames.Select(c => predicted.Probabilities[c]), scored);
+    }
+
+    private sealed class PathRow
+    {
+        public string ImagePath { get; set; } = "";
+    }
+
+    [Fact]
+    public void The_ML_NET_face_features_step_reads_a_photo_as_prediction_does_and_saves_with_the_model()
+    {
+        var ml = new MLContext(1);
+        string blank = Path.Combine(folder, "blank.png");
+        using (var bitmap = new SkiaSharp.SKBitmap(64, 40))
+        {
+            bitmap.Erase(SkiaSharp.SKColors.Gray);
+            File.WriteAllBytes(blank, bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100).ToArray());
+        }
+        var rows = ml.Data.LoadFromEnumerable(new[] { new PathRow { ImagePath = FaceDetectorTests.Astronaut }, new PathRow { ImagePath = blank } });
+        var step = ml.Transforms.FaceFeatures().Fit(rows);
+
+        using var detector = new FaceDetector();
+        using var photo = FaceDetector.ReadGray(FaceDetectorTests.Astronaut);
+        using var plain = FaceDetector.ReadGray(blank);
+        var expected = new[]
+        {
+            FaceDetector.FacePixels(photo, detector.Detect(photo)[0], 48, 48),
+            FaceDetector.FacePixels(plain, new FaceBox(0, 0, plain.Width, plain.Height, 0), 48, 48), // no face: the whole image
+        };
+        var output = step.Transform(rows);
+        Assert.Equal(expected, output.GetColumn<float[]>("Features"));
+        Assert.Equal(new[] { true, false }, output.GetColumn<bool>("FeaturesFound"));
+
+        string model = Path.Combine(folder, "features.zip");
+        ml.Model.Save(step, rows.Schema, model);
+        var loaded = ml.Model.Load(model, out _);
+        Assert.Equal(expected, loaded.Transform(rows).GetColumn<float[]>("Features"));
+
+        var missing = ml.Data.LoadFromEnumerable(new[] { new PathRow { ImagePath = Path.Combine(folder, "none.png") } });
+        var error = Assert.ThrowsAny<Exception>(() => step.Transform(missing).GetColumn<float[]>("Features").ToList());
+        // ML.NET's parallel cursors wrap a getter's error in their own ("Splitter/consolidator worker…"): the cause is inside.
+        var messages = new List<string>();
+        for (Exception? e = error; e != null; e = e.InnerException) messages.Add(e.Message);
+        Assert.Contains(messages, m => m.Contains("none.png") && m.Contains("Row 0"));
     }
 }
