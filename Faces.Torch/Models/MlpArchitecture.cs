@@ -5,8 +5,8 @@ namespace Faces.Torch.Models;
 /// <summary>The study's fully connected net: inputs → hidden layers with ReLU → classes, with the study's sizes as defaults (<see cref="MlpDefaults"/>).</summary>
 public sealed record MlpArchitecture : NetworkArchitecture
 {
-    /// <summary>Inputs per example. Default 2304 (48x48).</summary>
-    public int Inputs { get; init; } = 2304;
+    /// <summary>Inputs per example (<see cref="MlpDefaults.Inputs"/>).</summary>
+    public int Inputs { get; init; } = MlpDefaults.Inputs;
 
     /// <summary>Hidden layer widths. Default [16, 32].</summary>
     public int[] Hidden { get; init; } = MlpDefaults.Hidden;

@@ -6,6 +6,8 @@ namespace Faces.Torch.Models;
 /// </summary>
 public static class MlpDefaults
 {
+    /// <summary>Inputs per example: 2304, a 48x48 face.</summary>
+    public const int Inputs = CnnDefaults.Height * CnnDefaults.Width;
     /// <summary>Hidden layer widths: 16 then 32.</summary>
     public static int[] Hidden => new[] { 16, 32 };
     /// <summary>Learning rate eps: 0.01.</summary>

@@ -14,17 +14,17 @@ namespace Faces.Torch.Models;
 [JsonDerivedType(typeof(ExpressionNetArchitecture), "expressionnet")]
 public abstract record NetworkArchitecture
 {
-    /// <summary>Number of classes (output units). Default 7, the study's emotions.</summary>
-    public int Classes { get; init; } = 7;
+    /// <summary>Number of classes, output units (<see cref="NetworkDefaults.Classes"/>).</summary>
+    public int Classes { get; init; } = NetworkDefaults.Classes;
 
     /// <summary>Weight initialisation. Default: the study's Gaussians.</summary>
     public WeightInitialization Initialization { get; init; } = WeightInitialization.StudyGaussian;
 
-    /// <summary>σ of the hidden/convolution weights under <see cref="WeightInitialization.StudyGaussian"/>. Default 0.1.</summary>
-    public double HiddenInitStd { get; init; } = 0.1;
+    /// <summary>σ of the hidden/convolution weights under <see cref="WeightInitialization.StudyGaussian"/> (<see cref="NetworkDefaults.HiddenInitStd"/>).</summary>
+    public double HiddenInitStd { get; init; } = NetworkDefaults.HiddenInitStd;
 
-    /// <summary>σ of the output-layer weights. Default 0.01.</summary>
-    public double OutputInitStd { get; init; } = 0.01;
+    /// <summary>σ of the output-layer weights (<see cref="NetworkDefaults.OutputInitStd"/>).</summary>
+    public double OutputInitStd { get; init; } = NetworkDefaults.OutputInitStd;
 
     /// <summary>Length of one flattened input row.</summary>
     [JsonIgnore]
