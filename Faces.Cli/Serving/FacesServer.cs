@@ -50,6 +50,14 @@ internal static class FacesServer
         var app = builder.Build();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Faces.Serve");
         models.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Faces.Serve.Reload");
+        var metrics = new ServeMetrics();
+        models.ReloadFinished += metrics.Reloaded;
+        // Outermost, so the status counted is the one sent, also when the exception handler made it.
+        app.Use(async (context, next) =>
+        {
+            await next(context);
+            if (context.Request.Path == "/api/predict") metrics.Request(context.Response.StatusCode);
+        });
         app.UseExceptionHandler(handler => handler.Run(context =>
         {
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
@@ -60,6 +68,7 @@ internal static class FacesServer
         app.Use((context, next) => SameSiteOnly(context, next, log));
 
         app.MapMethods("/healthz", new[] { "GET", "HEAD" }, () => Results.Text("ok"));
+        app.MapGet("/metrics", metrics.Write);
         app.MapGet("/api/model", () => ModelInfo(models.Current, models.LastReloadError));
         // Decoding, the face search and scoring are CPU work: one request per core runs it, the others wait their
         // turn in arrival order (SemaphoreSlim queues async waiters first in, first out) instead of all sharing the
@@ -67,7 +76,7 @@ internal static class FacesServer
         var cpu = new SemaphoreSlim(Environment.ProcessorCount);
         var heavy = new SemaphoreSlim(Math.Max(1, Environment.ProcessorCount - 1));
         var admission = new Admission(options.MaxRequestsInFlight, options.MaxBufferedMegabytes * 1024L * 1024);
-        app.MapPost("/api/predict", (Func<HttpContext, Task<IResult>>)(context => Predict(context, options, models, detector, new Lanes(cpu, heavy), admission, limit, log)));
+        app.MapPost("/api/predict", (Func<HttpContext, Task<IResult>>)(context => Predict(context, options, models, detector, new Shared(cpu, heavy, metrics), admission, limit, log)));
         app.MapGet("/", () => Page("index.html", "text/html; charset=utf-8"));
         app.MapGet("/page/{name}", (string name) => name is "app.js" or "app.css"
             ? Page(name, name.EndsWith(".js", StringComparison.Ordinal) ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8")
@@ -115,10 +124,13 @@ internal static class FacesServer
         lastReloadError = reloadError,
     };
 
-    /// <summary>The cores (one request's decode, search and scoring each) and the heavy lane in front of them for large photos.</summary>
-    private sealed record Lanes(SemaphoreSlim Cpu, SemaphoreSlim Heavy);
+    /// <summary>
+    /// What every photo request shares: the cores (one request's decode, search and scoring each), the heavy lane in
+    /// front of them for large photos, and the metrics.
+    /// </summary>
+    private sealed record Shared(SemaphoreSlim Cpu, SemaphoreSlim Heavy, ServeMetrics Metrics);
 
-    private static async Task<IResult> Predict(HttpContext context, ServeOptions options, ModelWatcher models, FaceDetector detector, Lanes lanes,
+    private static async Task<IResult> Predict(HttpContext context, ServeOptions options, ModelWatcher models, FaceDetector detector, Shared shared,
         Admission admission, long limit, ILogger log)
     {
         var clock = Stopwatch.StartNew();
@@ -175,7 +187,7 @@ internal static class FacesServer
                 if (bytes == null) return Fail(400, "form", "No image", "The form has no file: send the photo in the field 'image'.");
             }
             double readMs = clock.Elapsed.TotalMilliseconds;
-            return await Work(context, options, models.Current, detector, lanes, bytes, detect, clock, readMs, Fail);
+            return await Work(context, options, models.Current, detector, shared, bytes, detect, clock, readMs, Fail);
         }
         finally
         {
@@ -185,7 +197,7 @@ internal static class FacesServer
     }
 
     /// <summary>Decoding, the face search and scoring, under the work time limit and the client's hang-up.</summary>
-    private static async Task<IResult> Work(HttpContext context, ServeOptions options, ExpressionModel model, FaceDetector detector, Lanes lanes,
+    private static async Task<IResult> Work(HttpContext context, ServeOptions options, ExpressionModel model, FaceDetector detector, Shared shared,
         byte[] bytes, bool detect, Stopwatch clock, double readMs, Func<int, string, string, string, IResult> fail)
     {
         bool large = ImageFiles.PixelCount(bytes) > ServeDefaults.HeavyPixels;
@@ -193,7 +205,7 @@ internal static class FacesServer
         {
             try
             {
-                await lanes.Heavy.WaitAsync(context.RequestAborted);
+                await shared.Heavy.WaitAsync(context.RequestAborted);
             }
             catch (OperationCanceledException)
             {
@@ -202,15 +214,15 @@ internal static class FacesServer
         }
         try
         {
-            return await Work(context, options, model, detector, lanes.Cpu, bytes, detect, clock, readMs, fail);
+            return await WorkOnACore(context, options, model, detector, shared, bytes, detect, clock, readMs, fail);
         }
         finally
         {
-            if (large) lanes.Heavy.Release();
+            if (large) shared.Heavy.Release();
         }
     }
 
-    private static async Task<IResult> Work(HttpContext context, ServeOptions options, ExpressionModel model, FaceDetector detector, SemaphoreSlim cpu,
+    private static async Task<IResult> WorkOnACore(HttpContext context, ServeOptions options, ExpressionModel model, FaceDetector detector, Shared shared,
         byte[] bytes, bool detect, Stopwatch clock, double readMs, Func<int, string, string, string, IResult> fail)
     {
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
@@ -219,7 +231,7 @@ internal static class FacesServer
         {
             // The wait for a core is bounded by admission (requests in flight), not by the work budget: under a burst of
             // ordinary photos the last in line must not time out. The budget starts with the work.
-            await cpu.WaitAsync(context.RequestAborted);
+            await shared.Cpu.WaitAsync(context.RequestAborted);
             budget.CancelAfter(TimeSpan.FromSeconds(options.WorkSeconds));
             double queuedMs = clock.Elapsed.TotalMilliseconds - readMs, decodeMs, detectMs;
             GrayImage image;
@@ -240,9 +252,10 @@ internal static class FacesServer
             }
             finally
             {
-                cpu.Release();
+                shared.Cpu.Release();
             }
-            double totalMs = clock.Elapsed.TotalMilliseconds;
+            double totalMs = clock.Elapsed.TotalMilliseconds, scoreMs = totalMs - readMs - queuedMs - decodeMs - detectMs;
+            shared.Metrics.Processed(decodeMs, detectMs, scoreMs, totalMs, faces.Count);
             return Results.Json(new
             {
                 model = Path.GetFileName(model.Path),
@@ -250,7 +263,7 @@ internal static class FacesServer
                 width = image.SourceWidth,
                 height = image.SourceHeight,
                 faces = faces.Select(f => FaceRecord.From(f, v => image.ToSource(v))),
-                timing = new { readMs, queuedMs, decodeMs, detectMs, scoreMs = totalMs - readMs - queuedMs - decodeMs - detectMs, totalMs },
+                timing = new { readMs, queuedMs, decodeMs, detectMs, scoreMs, totalMs },
             });
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

@@ -27,6 +27,9 @@ internal sealed class ModelWatcher : IDisposable
     /// <summary>Raised after a successful reload.</summary>
     public event Action<ExpressionModel>? Reloaded;
 
+    /// <summary>Raised after every reload attempt: true when the new model is served, false when the old one stays.</summary>
+    public event Action<bool>? ReloadFinished;
+
     /// <summary>Loads the model now (an error here is the caller's, as at start-up); later changes reload it.</summary>
     public ModelWatcher(string path)
     {
@@ -54,6 +57,7 @@ internal sealed class ModelWatcher : IDisposable
             Volatile.Write(ref current, loaded);
             Volatile.Write(ref lastReloadError, null);
             Reloaded?.Invoke(loaded);
+            ReloadFinished?.Invoke(true);
             return true;
         }
         // Every failure, whatever its type: this runs on a timer thread, where an escaping exception ends the process.
@@ -65,6 +69,7 @@ internal sealed class ModelWatcher : IDisposable
                 : $"{e.Message.Replace(path, name, StringComparison.Ordinal)} Still serving the model loaded at {Current.LoadedUtc:u}.";
             Volatile.Write(ref lastReloadError, error);
             Logger.LogWarning("Model reload failed ({Kind}): {Error}", e.GetType().Name, error);
+            ReloadFinished?.Invoke(false);
             return false;
         }
     }

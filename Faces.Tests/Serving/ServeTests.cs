@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -190,6 +191,44 @@ public sealed class ServeTests : IClassFixture<ServeTests.Models>
     {
         var faces = body.GetProperty("faces");
         return string.Join("|", faces.EnumerateArray().Select(f => f.GetProperty("box").GetRawText() + f.GetProperty("probabilities").GetRawText()));
+    }
+
+    /// <summary>The value of one sample line of Prometheus' text format, or null when the scrape has no such line.</summary>
+    private static double? Sample(string scrape, string series) =>
+        scrape.Split('\n').Where(l => l.StartsWith(series + " ", StringComparison.Ordinal))
+            .Select(l => (double?)double.Parse(l[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).SingleOrDefault();
+
+    [Fact]
+    public async Task Metrics_count_requests_by_status_time_each_stage_count_faces_and_reloads()
+    {
+        string model = Path.Combine(models.Folder, "metrics.zip");
+        File.Copy(models.First, model, overwrite: true);
+        var (app, client) = await Start(new ServeOptions { ModelPath = model, Watch = false });
+        await using var _ = app;
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/predict", Form(File.ReadAllBytes(FaceDetectorTests.Astronaut)))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/predict", Form(File.ReadAllBytes(FaceDetectorTests.Astronaut)))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsync("/api/predict", Form(new byte[] { 1, 2, 3 }))).StatusCode);
+        var watcher = app.Services.GetRequiredService<ModelWatcher>();
+        Assert.True(watcher.Reload());
+        File.WriteAllText(model, "not a model");
+        Assert.False(watcher.Reload());
+
+        var response = await client.GetAsync("/metrics");
+        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType!.ToString());
+        string scrape = await response.Content.ReadAsStringAsync();
+        Assert.Equal(2, Sample(scrape, "faces_requests_total{status=\"200\"}"));
+        Assert.Equal(1, Sample(scrape, "faces_requests_total{status=\"400\"}"));
+        foreach (var stage in new[] { "decode", "detect", "score" })
+        {
+            Assert.Equal(2, Sample(scrape, $"faces_stage_seconds_count{{stage=\"{stage}\"}}"));
+            Assert.True(Sample(scrape, $"faces_stage_seconds_sum{{stage=\"{stage}\"}}") > 0, stage);
+        }
+        Assert.Equal(2, Sample(scrape, "faces_request_seconds_count"));
+        Assert.Equal(2, Sample(scrape, "faces_faces_per_request_sum")); // one face in each photo
+        Assert.Equal(0, Sample(scrape, "faces_faces_per_request_bucket{le=\"0\"}"));
+        Assert.Equal(1, Sample(scrape, "faces_model_reloads_total{result=\"served\"}"));
+        Assert.Equal(1, Sample(scrape, "faces_model_reloads_total{result=\"failed\"}"));
+        Assert.Equal("ok", await client.GetStringAsync("/healthz"));
     }
 
     [Fact]
