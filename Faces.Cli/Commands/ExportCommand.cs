@@ -30,9 +30,15 @@ internal static class ExportCommand
             var provenance = ModelProvenance.Read(modelPath);
             var metadata = new Dictionary<string, string> { ["faces.source_model"] = Path.GetFileName(modelPath) };
             if (provenance != null) metadata["faces.provenance"] = provenance.ToJson();
-            if (OnnxExport.Refusal(ml, loaded, inputSchema) is { } reason)
-                throw new NotSupportedException($"{modelPath} cannot be exported: {reason}.");
-            var bytes = OnnxExport.Export(ml, loaded, inputSchema, metadata);
+            byte[] bytes;
+            try
+            {
+                bytes = OnnxExport.Export(ml, loaded, inputSchema, metadata); // refuses, naming the step, what ONNX cannot express
+            }
+            catch (NotSupportedException e)
+            {
+                throw new NotSupportedException($"{modelPath} cannot be exported: {e.Message.TrimEnd('.')}.", e);
+            }
             string checksum;
             try
             {

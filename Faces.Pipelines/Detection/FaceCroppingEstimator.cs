@@ -21,15 +21,7 @@ public sealed class FaceCroppingEstimator : IEstimator<FaceCroppingTransformer>
         output = outputColumnName;
         input = inputColumnName;
         this.options = options;
-        if (string.IsNullOrWhiteSpace(output) || string.IsNullOrWhiteSpace(input)) throw env.Except("Column names must not be empty.");
-        try
-        {
-            options.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw env.Except(e, e.Message);
-        }
+        FaceTransformerBase.CheckArguments(env, output, input, options);
     }
 
     public FaceCroppingTransformer Fit(IDataView input)

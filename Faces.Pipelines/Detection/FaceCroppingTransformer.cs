@@ -16,7 +16,7 @@ namespace Faces.Pipelines.Detection;
 /// through and the flag is false, so a pipeline never stops on one photo: filter on the flag, or treat its score as
 /// about the whole picture. Saved in the model .zip (the detector's settings; a custom cascade's XML too).
 /// </summary>
-public sealed class FaceCroppingTransformer : RowToRowTransformerBase, IDisposable
+public sealed class FaceCroppingTransformer : FaceTransformerBase
 {
     internal const string LoaderSignature = "FacesFaceCropping";
 
@@ -28,28 +28,14 @@ public sealed class FaceCroppingTransformer : RowToRowTransformerBase, IDisposab
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(FaceCroppingTransformer).Assembly.FullName);
 
-    private readonly FaceDetector detector;
-    private readonly string? cascadeXml;
-
-    public string InputColumnName { get; }
-    public string OutputColumnName { get; }
-    /// <summary>The Boolean column: whether a face was found in the row's image.</summary>
-    public string FoundColumnName => OutputColumnName + "Found";
-    public FaceDetectorOptions Options => detector.Options;
-
     internal FaceCroppingTransformer(IHostEnvironment env, string outputColumnName, string inputColumnName, FaceDetectorOptions options)
-        : this(env.Register(nameof(FaceCroppingTransformer)), outputColumnName, inputColumnName, options,
-            options.CascadeFile != null ? File.ReadAllText(options.CascadeFile) : null)
+        : this(env.Register(nameof(FaceCroppingTransformer)), outputColumnName, inputColumnName, options, CascadeOf(options))
     {
     }
 
     private FaceCroppingTransformer(IHost host, string outputColumnName, string inputColumnName, FaceDetectorOptions options, string? cascadeXml)
-        : base(host)
+        : base(host, outputColumnName, inputColumnName, options, cascadeXml)
     {
-        OutputColumnName = outputColumnName;
-        InputColumnName = inputColumnName;
-        this.cascadeXml = cascadeXml;
-        detector = DetectorSettingsFormat.Detector(host, options, cascadeXml);
     }
 
     internal static FaceCroppingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
@@ -72,12 +58,10 @@ public sealed class FaceCroppingTransformer : RowToRowTransformerBase, IDisposab
         ctx.SetVersionInfo(GetVersionInfo());
         ctx.SaveNonEmptyString(OutputColumnName);
         ctx.SaveNonEmptyString(InputColumnName);
-        DetectorSettingsFormat.Write(ctx, Options, cascadeXml);
+        DetectorSettingsFormat.Write(ctx, Options, CascadeXml);
     }
 
     public override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
-
-    public void Dispose() => detector.Dispose();
 
     /// <summary>The largest face of <paramref name="image"/> as a new image, or null when there is none.</summary>
     internal MLImage? Crop(MLImage image)
@@ -86,7 +70,7 @@ public sealed class FaceCroppingTransformer : RowToRowTransformerBase, IDisposab
         byte[] pixels = image.Pixels.ToArray();
         using var colour = Mat.FromPixelData(image.Height, image.Width, MatType.CV_8UC4, pixels);
         using var gray = colour.CvtColor(type);
-        var faces = detector.Detect(gray);
+        var faces = Detector.Detect(gray);
         if (faces.Count == 0) return null;
         var box = faces[0];
         var cropped = new byte[box.Width * box.Height * 4];

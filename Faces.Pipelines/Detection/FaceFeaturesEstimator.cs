@@ -22,16 +22,8 @@ public sealed class FaceFeaturesEstimator : IEstimator<FaceFeaturesTransformer>
         input = inputColumnName;
         this.side = side;
         this.options = options;
-        if (string.IsNullOrWhiteSpace(output) || string.IsNullOrWhiteSpace(input)) throw env.Except("Column names must not be empty.");
+        FaceTransformerBase.CheckArguments(env, output, input, options);
         if (side < 1 || side > 4096) throw env.Except($"The face side must be 1 to 4096 pixels; got {side}.");
-        try
-        {
-            options.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw env.Except(e, e.Message);
-        }
     }
 
     public FaceFeaturesTransformer Fit(IDataView input)

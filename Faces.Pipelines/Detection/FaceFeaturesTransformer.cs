@@ -16,7 +16,7 @@ namespace Faces.Pipelines.Detection;
 /// pipeline trains on the pixels prediction will see. <c>{output}Found</c> says whether a face was found; when none
 /// is, the whole image is taken. Saved in the model .zip with the detector's settings.
 /// </summary>
-public sealed class FaceFeaturesTransformer : RowToRowTransformerBase, IDisposable
+public sealed class FaceFeaturesTransformer : FaceTransformerBase
 {
     internal const string LoaderSignature = "FacesFaceFeatures";
 
@@ -28,32 +28,19 @@ public sealed class FaceFeaturesTransformer : RowToRowTransformerBase, IDisposab
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(FaceFeaturesTransformer).Assembly.FullName);
 
-    private readonly FaceDetector detector;
-    private readonly string? cascadeXml;
-
-    public string InputColumnName { get; }
-    public string OutputColumnName { get; }
-    /// <summary>The Boolean column: whether a face was found in the row's image.</summary>
-    public string FoundColumnName => OutputColumnName + "Found";
     /// <summary>The side of the square output, in pixels.</summary>
     public int Side { get; }
-    public FaceDetectorOptions Options => detector.Options;
 
     internal FaceFeaturesTransformer(IHostEnvironment env, string outputColumnName, string inputColumnName, int side, FaceDetectorOptions options)
-        : this(env.Register(nameof(FaceFeaturesTransformer)), outputColumnName, inputColumnName, side, options,
-            options.CascadeFile != null ? File.ReadAllText(options.CascadeFile) : null)
+        : this(env.Register(nameof(FaceFeaturesTransformer)), outputColumnName, inputColumnName, side, options, CascadeOf(options))
     {
     }
 
     private FaceFeaturesTransformer(IHost host, string outputColumnName, string inputColumnName, int side, FaceDetectorOptions options, string? cascadeXml)
-        : base(host)
+        : base(host, outputColumnName, inputColumnName, options, cascadeXml)
     {
         if (side < 1 || side > 4096) throw host.Except($"The face side must be 1 to 4096 pixels; got {side}.");
-        OutputColumnName = outputColumnName;
-        InputColumnName = inputColumnName;
         Side = side;
-        this.cascadeXml = cascadeXml;
-        detector = DetectorSettingsFormat.Detector(host, options, cascadeXml);
     }
 
     internal static FaceFeaturesTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
@@ -78,18 +65,16 @@ public sealed class FaceFeaturesTransformer : RowToRowTransformerBase, IDisposab
         ctx.SaveNonEmptyString(OutputColumnName);
         ctx.SaveNonEmptyString(InputColumnName);
         ctx.Writer.Write(Side);
-        DetectorSettingsFormat.Write(ctx, Options, cascadeXml);
+        DetectorSettingsFormat.Write(ctx, Options, CascadeXml);
     }
 
     public override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
-
-    public void Dispose() => detector.Dispose();
 
     /// <summary>The pixels of the largest face in the image file at <paramref name="path"/> (the whole image when there is none), and whether one was found.</summary>
     internal (float[] Pixels, bool Found) Read(string path)
     {
         using var gray = FaceDetector.ReadGray(path);
-        var faces = detector.Detect(gray);
+        var faces = Detector.Detect(gray);
         var box = faces.Count > 0 ? faces[0] : new FaceBox(0, 0, gray.Width, gray.Height, 0);
         return (FaceDetector.FacePixels(gray, box, Side, Side), faces.Count > 0);
     }

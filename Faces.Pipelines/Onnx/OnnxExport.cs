@@ -75,8 +75,9 @@ public static class OnnxExport
     /// </summary>
     public static byte[] Export(MLContext ml, ITransformer model, DataViewSchema inputSchema, IReadOnlyDictionary<string, string>? metadata = null)
     {
+        // First what ONNX cannot express, named; then the classifier's outputs (MapKeyToValue, added here, always exports).
+        if (Refusal(ml, model, inputSchema) is { } reason) throw new NotSupportedException(reason);
         var withNames = WithClassNames(ml, model, inputSchema, out var classNames);
-        if (Refusal(ml, withNames, inputSchema) is { } reason) throw new NotSupportedException(reason);
         var proto = ml.Model.ConvertToOnnxProtobuf(withNames, new EmptyDataView(ml, inputSchema), OpSet);
         var missing = Outputs.Except(proto.Graph.Output.Select(o => o.Name)).ToArray();
         if (missing.Length > 0)

@@ -81,6 +81,11 @@ public sealed class PreprocessingTests : IDisposable
         var loaded = ml.Model.Load(model, out _);
         Assert.Equal(expected, loaded.Transform(rows).GetColumn<float[]>("Features"));
 
+        var side = Assert.ThrowsAny<InvalidOperationException>(() => ml.Transforms.FaceFeatures(side: 0));
+        Assert.Contains("face side must be 1 to 4096 pixels; got 0", side.Message);
+        var nameless = Assert.ThrowsAny<InvalidOperationException>(() => ml.Transforms.FaceFeatures(outputColumnName: " "));
+        Assert.Contains("Column names must not be empty", nameless.Message);
+
         var missing = ml.Data.LoadFromEnumerable(new[] { new PathRow { ImagePath = Path.Combine(folder, "none.png") } });
         var error = Assert.ThrowsAny<Exception>(() => step.Transform(missing).GetColumn<float[]>("Features").ToList());
         // ML.NET's parallel cursors wrap a getter's error in their own ("Splitter/consolidator worker…"): the cause is inside.
