@@ -15,8 +15,8 @@ public sealed class Cnn : nn.Module<Tensor, Tensor>, IDescribesInference
     private readonly Linear fc;
     private readonly CnnArchitecture architecture;
 
-    /// <summary>Builds and initialises the layers of <paramref name="architecture"/>.</summary>
-    public Cnn(CnnArchitecture architecture) : base("Cnn")
+    /// <summary>Builds the layers of <paramref name="architecture"/>, initial weights drawn from <paramref name="generator"/>.</summary>
+    public Cnn(CnnArchitecture architecture, Generator generator) : base("Cnn")
     {
         this.architecture = architecture;
         var same = ConvolutionPadding.Same(architecture.FilterSize, architecture.FilterSize);
@@ -24,9 +24,9 @@ public sealed class Cnn : nn.Module<Tensor, Tensor>, IDescribesInference
         conv2 = new ExplicitConv2d("conv2", architecture.Filters1, architecture.Filters2, architecture.FilterSize, architecture.FilterSize, same, architecture.Convolution);
         fc = nn.Linear(architecture.FullyConnectedInputs, architecture.Classes);
         RegisterComponents();
-        LayerInitializer.Initialize(conv1.Weight, conv1.Bias, architecture, isOutputLayer: false);
-        LayerInitializer.Initialize(conv2.Weight, conv2.Bias, architecture, isOutputLayer: false);
-        LayerInitializer.Initialize(fc.weight!, fc.bias!, architecture, isOutputLayer: true);
+        LayerInitializer.Initialize(conv1.Weight, conv1.Bias, architecture, isOutputLayer: false, generator);
+        LayerInitializer.Initialize(conv2.Weight, conv2.Bias, architecture, isOutputLayer: false, generator);
+        LayerInitializer.Initialize(fc.weight!, fc.bias!, architecture, isOutputLayer: true, generator);
     }
 
     /// <summary>The two convolution layers, for benchmarks and inspection.</summary>

@@ -63,9 +63,9 @@ public sealed record CnnArchitecture : NetworkArchitecture
     }
 
     /// <inheritdoc />
-    public override nn.Module<Tensor, Tensor> Build()
+    public override nn.Module<Tensor, Tensor> Build(Generator generator)
     {
         Validate();
-        return new Cnn(this);
+        return new Cnn(this, generator);
     }
 }

@@ -10,14 +10,17 @@ namespace Faces.Torch.Models;
 public sealed class ExpressionNet : nn.Module<Tensor, Tensor>, IDescribesInference
 {
     private readonly ModuleList<ConvBlock> blocks = new();
-    private readonly Dropout dropout1;
+    private readonly SeededDropout dropout1;
     private readonly Linear hidden;
-    private readonly Dropout dropout2;
+    private readonly SeededDropout dropout2;
     private readonly Linear output;
     private readonly ExpressionNetArchitecture architecture;
 
-    /// <summary>Builds and initialises the layers of <paramref name="architecture"/>.</summary>
-    public ExpressionNet(ExpressionNetArchitecture architecture) : base("ExpressionNet")
+    /// <summary>
+    /// Builds the layers of <paramref name="architecture"/>: initial weights and the dropout masks' seeds are drawn
+    /// from <paramref name="generator"/>.
+    /// </summary>
+    public ExpressionNet(ExpressionNetArchitecture architecture, Generator generator) : base("ExpressionNet")
     {
         this.architecture = architecture;
         long previous = architecture.Channels;
@@ -26,16 +29,16 @@ public sealed class ExpressionNet : nn.Module<Tensor, Tensor>, IDescribesInferen
             blocks.Add(new ConvBlock($"block{i + 1}", previous, architecture.Widths[i]));
             previous = architecture.Widths[i];
         }
-        dropout1 = nn.Dropout(architecture.Dropout);
+        dropout1 = new SeededDropout("dropout1", architecture.Dropout, WeightDraws.NextSeed(generator));
         hidden = nn.Linear(architecture.FullyConnectedInputs, architecture.Hidden);
-        dropout2 = nn.Dropout(architecture.Dropout);
+        dropout2 = new SeededDropout("dropout2", architecture.Dropout, WeightDraws.NextSeed(generator));
         output = nn.Linear(architecture.Hidden, architecture.Classes);
         RegisterComponents();
         using var _ = no_grad();
-        foreach (var block in blocks) block.Initialize();
-        nn.init.kaiming_normal_(hidden.weight!, nonlinearity: nn.init.NonlinearityType.ReLU);
+        foreach (var block in blocks) block.Initialize(generator);
+        WeightDraws.KaimingNormal(hidden.weight!, generator);
         hidden.bias!.zero_();
-        nn.init.normal_(output.weight!, 0, architecture.OutputInitStd);
+        WeightDraws.Normal(output.weight!, architecture.OutputInitStd, generator);
         output.bias!.zero_();
     }
 
@@ -95,10 +98,10 @@ public sealed class ExpressionNet : nn.Module<Tensor, Tensor>, IDescribesInferen
             RegisterComponents();
         }
 
-        public void Initialize()
+        public void Initialize(Generator generator)
         {
-            nn.init.kaiming_normal_(conv1.weight!, nonlinearity: nn.init.NonlinearityType.ReLU);
-            nn.init.kaiming_normal_(conv2.weight!, nonlinearity: nn.init.NonlinearityType.ReLU);
+            WeightDraws.KaimingNormal(conv1.weight!, generator);
+            WeightDraws.KaimingNormal(conv2.weight!, generator);
         }
 
         public IEnumerable<InferenceLayer> DescribeInference() => new InferenceLayer[]

@@ -70,10 +70,10 @@ public sealed record ExpressionNetArchitecture : NetworkArchitecture
     }
 
     /// <inheritdoc />
-    public override nn.Module<Tensor, Tensor> Build()
+    public override nn.Module<Tensor, Tensor> Build(Generator generator)
     {
         Validate();
-        return new ExpressionNet(this);
+        return new ExpressionNet(this, generator);
     }
 
     /// <inheritdoc />

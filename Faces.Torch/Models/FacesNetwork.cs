@@ -38,8 +38,8 @@ public sealed class FacesNetwork : IDisposable
         TorchRuntime.EnsureInitialized();
         architecture.Validate();
         var resolved = TorchEnvironment.ResolveDevice(device);
-        random.manual_seed(seed);
-        var module = architecture.Build();
+        using var generator = new Generator((ulong)seed);
+        var module = architecture.Build(generator);
         module.to(resolved);
         return new FacesNetwork(architecture, module, resolved);
     }
@@ -178,7 +178,9 @@ public sealed class FacesNetwork : IDisposable
         if (expected != null && !expected.Equals(architecture))
             throw new InvalidDataException($"{source} holds {architecture}, not the expected {expected}.");
         architecture.Validate();
-        var network = new FacesNetwork(architecture, architecture.Build(), TorchEnvironment.ResolveDevice("cpu")) { LearningCurve = curve };
+        // The weights are read over the drawn ones; the generator's seed only matters to dropout in further training.
+        using var generator = new Generator(0);
+        var network = new FacesNetwork(architecture, architecture.Build(generator), TorchEnvironment.ResolveDevice("cpu")) { LearningCurve = curve };
         try
         {
             using var reader = new BinaryReader(new MemoryStream(weights));

@@ -6,23 +6,23 @@ namespace Faces.Torch.Models;
 /// <summary>Applies a <see cref="WeightInitialization"/> to one layer's weight and bias.</summary>
 internal static class LayerInitializer
 {
-    public static void Initialize(Parameter weight, Parameter bias, NetworkArchitecture architecture, bool isOutputLayer)
+    public static void Initialize(Parameter weight, Parameter bias, NetworkArchitecture architecture, bool isOutputLayer, Generator generator)
     {
         using var _ = no_grad();
         bias.zero_();
         switch (architecture.Initialization)
         {
             case WeightInitialization.StudyGaussian:
-                nn.init.normal_(weight, 0, isOutputLayer ? architecture.OutputInitStd : architecture.HiddenInitStd);
+                WeightDraws.Normal(weight, isOutputLayer ? architecture.OutputInitStd : architecture.HiddenInitStd, generator);
                 break;
             case WeightInitialization.KaimingNormal when !isOutputLayer:
-                nn.init.kaiming_normal_(weight, nonlinearity: nn.init.NonlinearityType.ReLU);
+                WeightDraws.KaimingNormal(weight, generator);
                 break;
             case WeightInitialization.KaimingNormal:
-                nn.init.normal_(weight, 0, architecture.OutputInitStd);
+                WeightDraws.Normal(weight, architecture.OutputInitStd, generator);
                 break;
             case WeightInitialization.XavierUniform:
-                nn.init.xavier_uniform_(weight);
+                WeightDraws.XavierUniform(weight, generator);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(architecture), architecture.Initialization, "Unknown initialisation.");

@@ -10,8 +10,8 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>, IDescribesInference
     private readonly ModuleList<Linear> hidden = new();
     private readonly Linear output;
 
-    /// <summary>Builds and initialises the layers of <paramref name="architecture"/>.</summary>
-    public Mlp(MlpArchitecture architecture) : base("Mlp")
+    /// <summary>Builds the layers of <paramref name="architecture"/>, initial weights drawn from <paramref name="generator"/>.</summary>
+    public Mlp(MlpArchitecture architecture, Generator generator) : base("Mlp")
     {
         long previous = architecture.Inputs;
         foreach (var width in architecture.Hidden)
@@ -21,8 +21,8 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>, IDescribesInference
         }
         output = nn.Linear(previous, architecture.Classes);
         RegisterComponents();
-        foreach (var layer in hidden) LayerInitializer.Initialize(layer.weight!, layer.bias!, architecture, isOutputLayer: false);
-        LayerInitializer.Initialize(output.weight!, output.bias!, architecture, isOutputLayer: true);
+        foreach (var layer in hidden) LayerInitializer.Initialize(layer.weight!, layer.bias!, architecture, isOutputLayer: false, generator);
+        LayerInitializer.Initialize(output.weight!, output.bias!, architecture, isOutputLayer: true, generator);
     }
 
     /// <summary>The first hidden layer (its weights are one image-sized template per unit), for inspection.</summary>

@@ -39,10 +39,10 @@ public sealed record MlpArchitecture : NetworkArchitecture
     }
 
     /// <inheritdoc />
-    public override nn.Module<Tensor, Tensor> Build()
+    public override nn.Module<Tensor, Tensor> Build(Generator generator)
     {
         Validate();
-        return new Mlp(this);
+        return new Mlp(this, generator);
     }
 
     /// <inheritdoc />

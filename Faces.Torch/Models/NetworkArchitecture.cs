@@ -59,8 +59,8 @@ public abstract record NetworkArchitecture
             throw new ArgumentException($"{this} has {(count == long.MaxValue ? "more than 2^63" : count.ToString("N0"))} parameters; Faces builds networks of at most {MaxParameters:N0}.");
     }
 
-    /// <summary>Builds the module with freshly initialised weights, drawn from torch's generator (seed it first).</summary>
-    public abstract nn.Module<Tensor, Tensor> Build();
+    /// <summary>Builds the module with initial weights (and any other randomness, such as dropout's) drawn from <paramref name="generator"/>.</summary>
+    public abstract nn.Module<Tensor, Tensor> Build(Generator generator);
 
     /// <summary>A count of trainable parameters, computed from the settings alone.</summary>
     public abstract long ParameterCount { get; }
