@@ -25,6 +25,11 @@ public static class SyntheticFaces
         public static Options Quick { get; } = new() { TrainCount = 700, ValidationCount = 140, TestCount = 140 };
         /// <summary>Weakest expression strength (0 = neutral face, 1 = full). Default 0.3.</summary>
         public double MinimumStrength { get; init; } = 0.3;
+        /// <summary>
+        /// Where the expression shows: the whole face (default), or one region only while the rest stays neutral —
+        /// faces whose class can be read in one place, for checking what a saliency map points at.
+        /// </summary>
+        public FaceRegion Carrier { get; init; } = FaceRegion.Whole;
     }
 
     private const int Size = 48;
@@ -46,21 +51,34 @@ public static class SyntheticFaces
     };
 
     /// <summary>Generates the dataset.</summary>
-    public static FaceDataset Generate(Options? options = null)
+    public static FaceDataset Generate(Options? options = null) => Generate(options ?? new Options(), null).Faces;
+
+    /// <summary>Generates the dataset and, for each image, where <paramref name="region"/> lies in it.</summary>
+    public static (FaceDataset Faces, RegionMasks Masks) GenerateWithMasks(Options options, FaceRegion region)
     {
-        options ??= new Options();
+        if (region == FaceRegion.Whole) throw new ArgumentException("A mask is of one region: brows, eyes, nose or mouth.");
+        var (faces, masks) = Generate(options, region);
+        return (faces, masks!);
+    }
+
+    private static (FaceDataset Faces, RegionMasks? Masks) Generate(Options options, FaceRegion? region)
+    {
         if (options.TrainCount < 7 || options.ValidationCount < 1 || options.TestCount < 1)
             throw new ArgumentException("Synthetic splits need at least 7 training images and 1 validation and test image.");
         var (trainIds, validIds, testIds) = options.Identities;
-        var train = Split("train", options.TrainCount, 0, trainIds, options);
-        var valid = Split("valid", options.ValidationCount, trainIds, validIds, options);
-        var test = Split("test", options.TestCount, trainIds + validIds, testIds, options);
-        return new FaceDataset($"synthetic (seed {options.Seed})", FaceDataset.Emotions, ImageShape.Faces48, train, valid, test);
+        var (train, trainMask) = Split("train", options.TrainCount, 0, trainIds, options, region);
+        var (valid, validMask) = Split("valid", options.ValidationCount, trainIds, validIds, options, region);
+        var (test, testMask) = Split("test", options.TestCount, trainIds + validIds, testIds, options, region);
+        string carrier = options.Carrier == FaceRegion.Whole ? "" : $", expression in the {options.Carrier.ToString().ToLowerInvariant()} only";
+        var faces = new FaceDataset($"synthetic (seed {options.Seed}{carrier})", FaceDataset.Emotions, ImageShape.Faces48, train, valid, test);
+        return (faces, region is { } r ? new RegionMasks(r, trainMask!, validMask!, testMask!) : null);
     }
 
-    private static FaceSplit Split(string name, int count, int firstIdentity, int identities, Options options)
+    private static (FaceSplit Split, bool[]? Mask) Split(string name, int count, int firstIdentity, int identities, Options options, FaceRegion? region)
     {
-        var features = new float[count * Size * Size];
+        const int pixels = Size * Size;
+        var features = new float[count * pixels];
+        var mask = region != null ? new bool[count * pixels] : null;
         var labels = new int[count];
         Parallel.For(0, count, n =>
         {
@@ -69,15 +87,22 @@ public static class SyntheticFaces
             int label = n % Expressions.Length;
             int identity = firstIdentity + random.Next(Math.Max(1, identities));
             labels[n] = label;
-            Render(features.AsSpan(n * Size * Size, Size * Size), label, new Random(Mix(options.Seed, identity, -1)), random, options.MinimumStrength);
+            Render(features.AsSpan(n * pixels, pixels), label, new Random(Mix(options.Seed, identity, -1)), random, options,
+                region, mask != null ? mask.AsSpan(n * pixels, pixels) : Span<bool>.Empty);
         });
         // Interleaved labels would let a model learn the row order; shuffle rows with the seed.
         var order = Enumerable.Range(0, count).ToArray();
         new Random(Mix(options.Seed, firstIdentity, -2)).Shuffle(order);
-        return new FaceSplit(name, features, labels, Size * Size).Subset(name, order);
+        bool[]? shuffledMask = null;
+        if (mask != null)
+        {
+            shuffledMask = new bool[mask.Length];
+            for (int i = 0; i < count; i++) mask.AsSpan(order[i] * pixels, pixels).CopyTo(shuffledMask.AsSpan(i * pixels, pixels));
+        }
+        return (new FaceSplit(name, features, labels, pixels).Subset(name, order), shuffledMask);
     }
 
-    private static void Render(Span<float> pixels, int label, Random identity, Random random, double minimumStrength)
+    private static void Render(Span<float> pixels, int label, Random identity, Random random, Options options, FaceRegion? region, Span<bool> mask)
     {
         // Identity: stable across the images of one person.
         double faceWidth = 0.78 + 0.12 * identity.NextDouble();
@@ -91,17 +116,19 @@ public static class SyntheticFaces
         double eyeScale = 0.85 + 0.3 * identity.NextDouble();
 
         // This image: expression strength, pose, placement, lighting, noise.
-        double strength = minimumStrength + (1 - minimumStrength) * random.NextDouble();
+        double strength = options.MinimumStrength + (1 - options.MinimumStrength) * random.NextDouble();
         var neutral = Expressions[6];
         var target = Expressions[label];
-        double Blend(Func<Expression, double> f) => f(neutral) + strength * (f(target) - f(neutral));
-        double browInner = Blend(e => e.BrowInner) + 0.03 * Gaussian(random), browOuter = Blend(e => e.BrowOuter) + 0.03 * Gaussian(random);
-        double eyeOpen = Math.Max(0.15, Blend(e => e.EyeOpen) + 0.08 * Gaussian(random));
-        double curve = Blend(e => e.MouthCurve) + 0.025 * Gaussian(random);
-        double mouthWidth = Blend(e => e.MouthWidth) * mouthScale;
-        double mouthOpen = Math.Max(0, Blend(e => e.MouthOpen) + 0.015 * Gaussian(random));
-        double tilt = Blend(e => e.MouthTilt) * (random.Next(2) == 0 ? 1 : -1);
-        double wrinkle = Blend(e => e.Wrinkle);
+        // A region that does not carry the expression keeps the neutral face's value (and its natural variation).
+        double Blend(FaceRegion part, Func<Expression, double> f) =>
+            options.Carrier is FaceRegion.Whole || options.Carrier == part ? f(neutral) + strength * (f(target) - f(neutral)) : f(neutral);
+        double browInner = Blend(FaceRegion.Brows, e => e.BrowInner) + 0.03 * Gaussian(random), browOuter = Blend(FaceRegion.Brows, e => e.BrowOuter) + 0.03 * Gaussian(random);
+        double eyeOpen = Math.Max(0.15, Blend(FaceRegion.Eyes, e => e.EyeOpen) + 0.08 * Gaussian(random));
+        double curve = Blend(FaceRegion.Mouth, e => e.MouthCurve) + 0.025 * Gaussian(random);
+        double mouthWidth = Blend(FaceRegion.Mouth, e => e.MouthWidth) * mouthScale;
+        double mouthOpen = Math.Max(0, Blend(FaceRegion.Mouth, e => e.MouthOpen) + 0.015 * Gaussian(random));
+        double tilt = Blend(FaceRegion.Mouth, e => e.MouthTilt) * (random.Next(2) == 0 ? 1 : -1);
+        double wrinkle = Blend(FaceRegion.Nose, e => e.Wrinkle);
 
         double angle = 0.07 * Gaussian(random);
         double scale = 20 * (0.92 + 0.16 * random.NextDouble());
@@ -140,6 +167,16 @@ public static class SyntheticFaces
                 dark = Math.Max(dark, 0.85 * Cover(Ellipse(u, v - mouthHeight + curve * 0.3, Math.Max(mouthWidth * 0.75, 0.08), mouthOpen), edge));
             value -= face * dark * skin;
             pixels[py * Size + px] = (float)Math.Clamp(value + light + noise * Gaussian(random), 0, 1);
+            if (region is { } part)
+                mask[py * Size + px] = part switch
+                {
+                    // Each box holds its features at their most extreme expression, in face units.
+                    FaceRegion.Brows => Math.Abs(u) <= 0.62 && v >= browBase - 0.25 && v <= browBase + 0.16,
+                    FaceRegion.Eyes => Math.Min(Ellipse(u - eyeSpacing, v - eyeHeight, 0.2, 0.14), Ellipse(u + eyeSpacing, v - eyeHeight, 0.2, 0.14)) <= 0,
+                    FaceRegion.Nose => Math.Abs(u) <= 0.2 && Math.Abs(v) <= 0.07,
+                    FaceRegion.Mouth => Math.Abs(u) <= mouthWidth + 0.12 && v - mouthHeight >= -0.2 && v - mouthHeight <= 0.3,
+                    _ => true,
+                };
         }
     }
 

@@ -1,5 +1,6 @@
 using Faces.Torch.Pooling;
 using Faces.Torch.Convolution;
+using Faces.Torch.Explain;
 using Faces.Torch.Export;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -8,7 +9,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace Faces.Torch.Models;
 
 /// <summary>The study's two-convolution CNN (see <see cref="CnnArchitecture"/>).</summary>
-public sealed class Cnn : nn.Module<Tensor, Tensor>, IDescribesInference
+public sealed class Cnn : nn.Module<Tensor, Tensor>, IDescribesInference, IExplainable
 {
     private readonly ExplicitConv2d conv1;
     private readonly ExplicitConv2d conv2;
@@ -40,6 +41,16 @@ public sealed class Cnn : nn.Module<Tensor, Tensor>, IDescribesInference
         x = ReluMaxPool(conv1.forward(x), architecture.Pool1);
         x = ReluMaxPool(conv2.forward(x), architecture.Pool2);
         return fc.forward(x.flatten(1)).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    public (Tensor Activations, Tensor Logits) ForwardWithActivations(Tensor images)
+    {
+        var first = F.relu(conv1.forward(images));
+        if (architecture.Pool1 > 1) first = F.max_pool2d(first, architecture.Pool1);
+        var activations = F.relu(conv2.forward(first));
+        var pooled = architecture.Pool2 > 1 ? F.max_pool2d(activations, architecture.Pool2) : activations;
+        return (activations, fc.forward(pooled.flatten(1)));
     }
 
     /// <inheritdoc />

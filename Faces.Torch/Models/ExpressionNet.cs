@@ -1,4 +1,5 @@
 using Faces.Torch.Convolution;
+using Faces.Torch.Explain;
 using Faces.Torch.Export;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -7,7 +8,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace Faces.Torch.Models;
 
 /// <summary>The real-face network (see <see cref="ExpressionNetArchitecture"/>).</summary>
-public sealed class ExpressionNet : nn.Module<Tensor, Tensor>, IDescribesInference
+public sealed class ExpressionNet : nn.Module<Tensor, Tensor>, IDescribesInference, IExplainable
 {
     private readonly ModuleList<ConvBlock> blocks = new();
     private readonly SeededDropout dropout1;
@@ -70,6 +71,16 @@ public sealed class ExpressionNet : nn.Module<Tensor, Tensor>, IDescribesInferen
 
     private static LinearLayer Linear(Linear layer) => new(TensorValues.Of(layer.weight!), TensorValues.Of(layer.bias!));
 
+    /// <inheritdoc />
+    public (Tensor Activations, Tensor Logits) ForwardWithActivations(Tensor images)
+    {
+        var x = images;
+        for (int i = 0; i < blocks.Count - 1; i++) x = blocks[i].forward(x);
+        var activations = blocks[^1].Convolve(x);
+        x = F.relu(hidden.forward(dropout1.forward(F.max_pool2d(activations, 2).flatten(1))));
+        return (activations, output.forward(dropout2.forward(x)));
+    }
+
     private Tensor Logits(Tensor x)
     {
         foreach (var block in blocks) x = block.forward(x);
@@ -116,11 +127,13 @@ public sealed class ExpressionNet : nn.Module<Tensor, Tensor>, IDescribesInferen
         private static BatchNormLayer Normalization(BatchNorm2d norm) => new(TensorValues.Of(norm.weight!), TensorValues.Of(norm.bias!),
             TensorValues.Of(norm.running_mean!), TensorValues.Of(norm.running_var!), BatchNormEpsilon);
 
-        public override Tensor forward(Tensor x)
+        public override Tensor forward(Tensor x) => F.max_pool2d(Convolve(x), 2);
+
+        /// <summary>The block before its pooling: both convolutions with their batch norm and ReLU.</summary>
+        public Tensor Convolve(Tensor x)
         {
             x = F.relu(norm1.forward(conv1.forward(x)));
-            x = F.relu(norm2.forward(conv2.forward(x)));
-            return F.max_pool2d(x, 2);
+            return F.relu(norm2.forward(conv2.forward(x)));
         }
     }
 }
