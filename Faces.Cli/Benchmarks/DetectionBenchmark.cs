@@ -8,7 +8,7 @@ namespace Faces.Cli.Benchmarks;
 /// <summary>
 /// Face detection speed: Faces' <see cref="FaceDetector"/> against OpenCV's own cascade search from Python (Debian's
 /// python3-opencv), the same cascade and settings, interleaved round by round; and, with a model, the latency of
-/// photo → expressions (<see cref="ExpressionRecognizer.Recognize(string)"/>: read, detect, crop, score).
+/// photo → expressions (<see cref="ExpressionRecognizer.Recognize(string, bool)"/>: read, detect, crop, score).
 /// </summary>
 internal static class DetectionBenchmark
 {

@@ -10,7 +10,7 @@ namespace Faces.Cli.Commands;
 /// <summary>
 /// <c>faces predict</c>: finds every face in each photo and prints its box and the probability of every expression
 /// (<c>--no-detect</c> takes each image as one face, for images that already are face crops); <c>--annotate</c> writes
-/// copies with the boxes and expressions drawn.
+/// copies with the boxes and expressions drawn; <c>--explain</c> writes copies with each face's saliency map over it.
 /// </summary>
 internal static class PredictCommand
 {
@@ -22,20 +22,32 @@ internal static class PredictCommand
         var json = new Option<bool>("--json") { Description = "One JSON array on standard output instead of a table." };
         var noDetect = new Option<bool>("--no-detect") { Description = "Take each whole image as one face (images that already are face crops)." };
         var annotate = new Option<DirectoryInfo?>("--annotate") { Description = "Write a copy of each photo with the faces boxed and labelled to this folder (PNG)." };
+        var explain = new Option<DirectoryInfo?>("--explain")
+        {
+            Description = "Write a copy of each photo with every face's saliency map (what drove its expression; HiResCAM for the CNNs, gradient × input for the MLP) over it to this folder (PNG). Network models only.",
+        };
         var detection = new DetectionArguments();
-        foreach (var option in new Option[] { model, json, noDetect, annotate }.Concat(detection.All)) command.Options.Add(option);
+        foreach (var option in new Option[] { model, json, noDetect, annotate, explain }.Concat(detection.All)) command.Options.Add(option);
         command.Arguments.Add(images);
         command.SetAction(result =>
         {
             if (result.GetValue(annotate) is { } folder) OutputPaths.CheckFolder(folder.FullName, "--annotate");
+            if (result.GetValue(explain) is { } explainFolder) OutputPaths.CheckFolder(explainFolder.FullName, "--explain");
             string modelPath = CommonOptions.ModelPath(result, model);
             // One load: the model's input says whether it scores face pixels or reads image files itself.
             var ml = Scratch.NewContext(1);
             var loaded = ModelFiles.Load(ml, modelPath, out var input);
             if (ImagePipelineModel.From(ml, loaded, input, modelPath) is { } pipeline)
+            {
+                if (result.GetValue(explain) != null)
+                    throw new ArgumentException($"--explain: {Path.GetFileName(modelPath)} reads image files itself; saliency maps are drawn for models that score face pixels.");
                 return PredictWithPipeline(pipeline, result.GetValue(images)!.Select(i => i.FullName).ToList(), result.GetValue(json));
+            }
             var expressions = ExpressionModel.From(ml, loaded, input, modelPath)
                               ?? throw new InvalidDataException($"{modelPath} is not a Faces model: its input has no fixed-size Features vector.");
+            var explainTo = result.GetValue(explain);
+            if (explainTo != null && !expressions.CanExplain)
+                throw new ArgumentException($"--explain: {Path.GetFileName(modelPath)} classifies with a mixture of Gaussians, which has no gradients to map; use a network model.");
             using var detector = new FaceDetector(detection.Read(result));
             using var recognizer = new ExpressionRecognizer(expressions, detector);
             bool whole = result.GetValue(noDetect);
@@ -44,10 +56,14 @@ internal static class PredictCommand
             {
                 try
                 {
-                    var faces = whole ? new[] { recognizer.RecognizeWhole(path) } : recognizer.Recognize(path);
+                    bool explaining = explainTo != null;
+                    var faces = whole ? new[] { recognizer.RecognizeWhole(path, explaining) } : recognizer.Recognize(path, explaining);
                     outcomes.Add(new Outcome(path, faces, null));
                     if (result.GetValue(annotate) is { } target)
                         AtomicFile.Write(Path.Combine(target.FullName, Path.GetFileNameWithoutExtension(path) + ".faces.png"),
+                            (Stream file) => file.Write(ExpressionRecognizer.Annotate(path, faces.Select(f => f with { Saliency = null }).ToList())));
+                    if (explainTo != null)
+                        AtomicFile.Write(Path.Combine(explainTo.FullName, Path.GetFileNameWithoutExtension(path) + ".saliency.png"),
                             (Stream file) => file.Write(ExpressionRecognizer.Annotate(path, faces)));
                 }
                 catch (Exception e) when (e is InvalidDataException or FileNotFoundException)

@@ -24,15 +24,17 @@ internal static class ServeCommand
         decodeSide.Validators.Add(r => { int v = r.GetValueOrDefault<int>(); if (v < 0 || (v > 0 && v < 48)) r.AddError("--decode-side must be 0 or at least 48."); });
         var inFlight = Positive(new Option<int>("--max-in-flight") { Description = "Requests read or worked on at once (503 beyond).", DefaultValueFactory = _ => ServeDefaults.MaxRequestsInFlight });
         var buffered = Positive(new Option<int>("--max-buffered-mb") { Description = "Upload bytes held across all requests (503 beyond).", DefaultValueFactory = _ => ServeDefaults.MaxBufferedMegabytes });
+        var liveViewers = Positive(new Option<int>("--max-live-viewers") { Description = "Live camera streams (/api/live) open at once (503 beyond).", DefaultValueFactory = _ => ServeDefaults.MaxLiveViewers });
         var detection = new DetectionArguments();
-        foreach (var option in new Option[] { model, urls, allowedHosts, maxUpload, maxPixels, decodeSide, inFlight, buffered }.Concat(detection.All)) command.Options.Add(option);
+        foreach (var option in new Option[] { model, urls, allowedHosts, maxUpload, maxPixels, decodeSide, inFlight, buffered, liveViewers }.Concat(detection.All)) command.Options.Add(option);
         command.SetAction(async (result, cancellation) =>
         {
             var options = new ServeOptions
             {
                 ModelPath = CommonOptions.ModelPath(result, model), Watch = result.GetValue(model) != null, Urls = result.GetValue(urls)!, AllowedHosts = result.GetValue(allowedHosts)!,
                 MaxUploadMegabytes = result.GetValue(maxUpload), MaxImagePixels = result.GetValue(maxPixels), DecodeSide = result.GetValue(decodeSide),
-                MaxRequestsInFlight = result.GetValue(inFlight), MaxBufferedMegabytes = result.GetValue(buffered), Detector = detection.Read(result),
+                MaxRequestsInFlight = result.GetValue(inFlight), MaxBufferedMegabytes = result.GetValue(buffered), MaxLiveViewers = result.GetValue(liveViewers),
+                Detector = detection.Read(result),
             };
             var app = FacesServer.Build(options);
             await app.StartAsync(cancellation);

@@ -15,7 +15,8 @@ namespace Faces.Cli.Serving;
 /// <summary>
 /// A saved model behind an HTTP API and a page: <c>POST /api/predict</c> (multipart field or raw image body; every
 /// face with its box and expression probabilities, the classes and timings; <c>?detect=false</c> takes the whole image
-/// as one face), <c>GET /api/model</c>, <c>GET|HEAD /healthz</c>, and the page at <c>/</c>. Every failure is a
+/// as one face, <c>?explain=true</c> adds each face's saliency map), the live camera stream at <c>/api/live</c>
+/// (<see cref="LiveEndpoint"/>), <c>GET /api/model</c>, <c>GET|HEAD /healthz</c>, and the page at <c>/</c>. Every failure is a
 /// problem-details body with its status — 400, 403, 413, 415, 503, and 500 only for a fault of Faces' own — and one
 /// warning line in the log (what, which stage, the request id); responses never carry paths or stack traces.
 /// </summary>
@@ -77,6 +78,9 @@ internal static class FacesServer
         var heavy = new SemaphoreSlim(Math.Max(1, Environment.ProcessorCount - 1));
         var admission = new Admission(options.MaxRequestsInFlight, options.MaxBufferedMegabytes * 1024L * 1024);
         app.MapPost("/api/predict", (Func<HttpContext, Task<IResult>>)(context => Predict(context, options, models, detector, new Shared(cpu, heavy, metrics), admission, limit, log)));
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
+        var live = new LiveEndpoint(options, models, detector, cpu, metrics, log);
+        app.Map("/api/live", (RequestDelegate)live.Handle);
         app.MapGet("/", () => Page("index.html", "text/html; charset=utf-8"));
         app.MapGet("/page/{name}", (string name) => name is "app.js" or "app.css"
             ? Page(name, name.EndsWith(".js", StringComparison.Ordinal) ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8")
@@ -118,6 +122,7 @@ internal static class FacesServer
         kind = model.Provenance?.Model ?? "unknown (saved without provenance)",
         classes = model.ClassNames,
         inputSize = model.Side,
+        canExplain = model.CanExplain,
         normalization = model.Provenance?.Normalization,
         metrics = model.Provenance?.Metrics?.ToDictionary(m => m.Key, m => new { microAccuracy = m.Value?.MicroAccuracy, logLoss = m.Value?.LogLoss }),
         loadedUtc = model.LoadedUtc,
@@ -149,6 +154,13 @@ internal static class FacesServer
             if (detectValue != null && !bool.TryParse(detectValue, out _))
                 return Fail(400, "query", "Bad detect value", $"detect takes true or false; got '{Truncate(detectValue)}'.");
             bool detect = detectValue == null || bool.Parse(detectValue);
+            string? explainValue = request.Query["explain"];
+            if (explainValue != null && !bool.TryParse(explainValue, out _))
+                return Fail(400, "query", "Bad explain value", $"explain takes true or false; got '{Truncate(explainValue)}'.");
+            bool explain = explainValue != null && bool.Parse(explainValue);
+            var model = models.Current;
+            if (explain && !model.CanExplain)
+                return Fail(400, "query", "Cannot explain", "This model classifies with a mixture of Gaussians, which has no gradients to map; ask without explain.");
             bool form = request.HasFormContentType;
             if (!form && !(request.ContentType is { } type && (type.StartsWith("image/", StringComparison.OrdinalIgnoreCase) || type.StartsWith("application/octet-stream", StringComparison.OrdinalIgnoreCase))))
                 return Fail(415, "content type", "Unsupported content type", $"Send an image as multipart/form-data (field 'image') or as the body with an image/* content type; got '{Truncate(request.ContentType)}'.");
@@ -187,7 +199,7 @@ internal static class FacesServer
                 if (bytes == null) return Fail(400, "form", "No image", "The form has no file: send the photo in the field 'image'.");
             }
             double readMs = clock.Elapsed.TotalMilliseconds;
-            return await Work(context, options, models.Current, detector, shared, bytes, detect, clock, readMs, Fail);
+            return await Work(context, options, model, detector, shared, bytes, new Asked(detect, explain), clock, readMs, Fail);
         }
         finally
         {
@@ -196,9 +208,12 @@ internal static class FacesServer
         }
     }
 
+    /// <summary>What the request asked for: a face search (or the whole image as one face) and saliency maps.</summary>
+    private sealed record Asked(bool Detect, bool Explain);
+
     /// <summary>Decoding, the face search and scoring, under the work time limit and the client's hang-up.</summary>
     private static async Task<IResult> Work(HttpContext context, ServeOptions options, ExpressionModel model, FaceDetector detector, Shared shared,
-        byte[] bytes, bool detect, Stopwatch clock, double readMs, Func<int, string, string, string, IResult> fail)
+        byte[] bytes, Asked asked, Stopwatch clock, double readMs, Func<int, string, string, string, IResult> fail)
     {
         bool large = ImageFiles.PixelCount(bytes) > ServeDefaults.HeavyPixels;
         if (large)
@@ -214,7 +229,7 @@ internal static class FacesServer
         }
         try
         {
-            return await WorkOnACore(context, options, model, detector, shared, bytes, detect, clock, readMs, fail);
+            return await WorkOnACore(context, options, model, detector, shared, bytes, asked, clock, readMs, fail);
         }
         finally
         {
@@ -223,47 +238,39 @@ internal static class FacesServer
     }
 
     private static async Task<IResult> WorkOnACore(HttpContext context, ServeOptions options, ExpressionModel model, FaceDetector detector, Shared shared,
-        byte[] bytes, bool detect, Stopwatch clock, double readMs, Func<int, string, string, string, IResult> fail)
+        byte[] bytes, Asked asked, Stopwatch clock, double readMs, Func<int, string, string, string, IResult> fail)
     {
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        string stage = "queue";
+        var work = new PhotoWork(options, model, detector);
+        bool working = false;
+        string Stage() => working ? work.Stage : "queue";
         try
         {
             // The wait for a core is bounded by admission (requests in flight), not by the work budget: under a burst of
             // ordinary photos the last in line must not time out. The budget starts with the work.
             await shared.Cpu.WaitAsync(context.RequestAborted);
+            working = true;
             budget.CancelAfter(TimeSpan.FromSeconds(options.WorkSeconds));
-            double queuedMs = clock.Elapsed.TotalMilliseconds - readMs, decodeMs, detectMs;
-            GrayImage image;
-            IReadOnlyList<FaceExpression> faces;
+            double queuedMs = clock.Elapsed.TotalMilliseconds - readMs;
+            PhotoResult photo;
             try
             {
-                stage = "decode";
-                image = ImageFiles.ReadGray(bytes, "the upload", options.DecodeSide, options.MaxImagePixels, budget.Token);
-                using var gray = FaceDetector.ToMat(image);
-                decodeMs = clock.Elapsed.TotalMilliseconds - readMs - queuedMs;
-                stage = "detect";
-                budget.Token.ThrowIfCancellationRequested();
-                var boxes = detect ? detector.Detect(gray) : new[] { new FaceBox(0, 0, gray.Width, gray.Height, 0) };
-                detectMs = clock.Elapsed.TotalMilliseconds - readMs - queuedMs - decodeMs;
-                stage = "score";
-                budget.Token.ThrowIfCancellationRequested();
-                using (var recognizer = new ExpressionRecognizer(model, detector)) faces = recognizer.Recognize(gray, boxes);
+                photo = work.Run(bytes, asked.Detect, asked.Explain, budget.Token);
             }
             finally
             {
                 shared.Cpu.Release();
             }
-            double totalMs = clock.Elapsed.TotalMilliseconds, scoreMs = totalMs - readMs - queuedMs - decodeMs - detectMs;
-            shared.Metrics.Processed(decodeMs, detectMs, scoreMs, totalMs, faces.Count);
+            double totalMs = clock.Elapsed.TotalMilliseconds;
+            shared.Metrics.Processed(photo.DecodeMs, photo.DetectMs, photo.ScoreMs, totalMs, photo.Faces.Count);
             return Results.Json(new
             {
                 model = Path.GetFileName(model.Path),
                 classes = model.ClassNames,
-                width = image.SourceWidth,
-                height = image.SourceHeight,
-                faces = faces.Select(f => FaceRecord.From(f, v => image.ToSource(v))),
-                timing = new { readMs, queuedMs, decodeMs, detectMs, scoreMs, totalMs },
+                width = photo.Image.SourceWidth,
+                height = photo.Image.SourceHeight,
+                faces = photo.Records,
+                timing = new { readMs, queuedMs, decodeMs = photo.DecodeMs, detectMs = photo.DetectMs, scoreMs = photo.ScoreMs, totalMs },
             });
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -272,11 +279,11 @@ internal static class FacesServer
         }
         catch (OperationCanceledException)
         {
-            return Busy(fail(503, stage, "Took too long", $"The photo was not processed within {options.WorkSeconds} s; try a smaller one."));
+            return Busy(fail(503, Stage(), "Took too long", $"The photo was not processed within {options.WorkSeconds} s; try a smaller one."));
         }
         catch (InvalidDataException e)
         {
-            return fail(400, stage, "Not a readable image", e.Message);
+            return fail(400, Stage(), "Not a readable image", e.Message);
         }
     }
 

@@ -31,6 +31,10 @@ internal static class ServeDefaults
     /// cores, so ordinary photos always find a core free while large ones decode.
     /// </summary>
     public const long HeavyPixels = 16_000_000;
+    /// <summary>Live camera streams open at once: 8.</summary>
+    public const int MaxLiveViewers = 8;
+    /// <summary>A live stream that sends no frame for this many seconds is closed: 30.</summary>
+    public const int LiveIdleSeconds = 30;
     /// <summary>Seconds a client is told to wait after a 503: 1.</summary>
     public const int RetryAfterSeconds = 1;
 }

@@ -5,7 +5,8 @@ namespace Faces.Cli.Serving;
 
 /// <summary>
 /// What <c>GET /metrics</c> shows operators, in Prometheus' text format: requests by status, seconds per stage
-/// (decode, detect, score) and in all, faces per photo, model reloads. One registry per server (not prometheus-net's
+/// (decode, detect, score) and in all, faces per photo (live frames included), model reloads, live viewers and live
+/// frames by outcome. One registry per server (not prometheus-net's
 /// process-wide default), so two servers in one process — the tests' — count apart.
 /// </summary>
 internal sealed class ServeMetrics
@@ -15,6 +16,8 @@ internal sealed class ServeMetrics
     private readonly Histogram total;
     private readonly Histogram faces;
     private readonly Counter reloads;
+    private readonly Gauge viewers;
+    private readonly Counter liveFrames;
 
     public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
 
@@ -33,6 +36,10 @@ internal sealed class ServeMetrics
             new HistogramConfiguration { Buckets = new double[] { 0, 1, 2, 3, 5, 10, 20, 50 } });
         reloads = factory.CreateCounter("faces_model_reloads_total", "Model reloads after the file changed, by result (served or failed).",
             new CounterConfiguration { LabelNames = new[] { "result" } });
+        viewers = factory.CreateGauge("faces_live_viewers", "Live camera streams (/api/live) open now.");
+        liveFrames = factory.CreateCounter("faces_live_frames_total",
+            "Live frames by outcome: answered, dropped (a newer frame arrived before a core was free) or unreadable.",
+            new CounterConfiguration { LabelNames = new[] { "result" } });
     }
 
     public void Request(int status) => requests.WithLabels(status.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
@@ -45,6 +52,10 @@ internal sealed class ServeMetrics
         total.Observe(totalMs / 1000);
         faces.Observe(faceCount);
     }
+
+    public void LiveViewers(int change) => viewers.Inc(change);
+
+    public void LiveFrame(string result) => liveFrames.WithLabels(result).Inc();
 
     public void Reloaded(bool served) => reloads.WithLabels(served ? "served" : "failed").Inc();
 

@@ -24,6 +24,10 @@ internal sealed record ServeOptions
     public int BodySeconds { get; init; } = ServeDefaults.BodySeconds;
     /// <summary>Seconds decoding, searching and scoring one photo may take (503 beyond).</summary>
     public int WorkSeconds { get; init; } = ServeDefaults.WorkSeconds;
+    /// <summary>Live camera streams (<c>/api/live</c>) open at once (503 beyond).</summary>
+    public int MaxLiveViewers { get; init; } = ServeDefaults.MaxLiveViewers;
+    /// <summary>Seconds a live stream may send no frame before it is closed.</summary>
+    public int LiveIdleSeconds { get; init; } = ServeDefaults.LiveIdleSeconds;
     public Faces.Pipelines.Detection.FaceDetectorOptions Detector { get; init; } = new();
     /// <summary>Reload the model when its file changes. Default true.</summary>
     public bool Watch { get; init; } = true;
@@ -37,6 +41,8 @@ internal sealed record ServeOptions
         if (MaxRequestsInFlight < 1) throw new ArgumentException($"MaxRequestsInFlight must be at least 1; got {MaxRequestsInFlight}.");
         if (MaxBufferedMegabytes < MaxUploadMegabytes) throw new ArgumentException($"MaxBufferedMegabytes ({MaxBufferedMegabytes}) must be at least MaxUploadMegabytes ({MaxUploadMegabytes}).");
         if (BodyIdleSeconds < 1 || BodySeconds < BodyIdleSeconds) throw new ArgumentException($"Need 1 ≤ BodyIdleSeconds ≤ BodySeconds; got {BodyIdleSeconds} and {BodySeconds}.");
+        if (MaxLiveViewers < 1) throw new ArgumentException($"MaxLiveViewers must be at least 1; got {MaxLiveViewers}.");
+        if (LiveIdleSeconds < 1) throw new ArgumentException($"LiveIdleSeconds must be at least 1; got {LiveIdleSeconds}.");
         if (WorkSeconds < 1) throw new ArgumentException($"WorkSeconds must be at least 1; got {WorkSeconds}.");
         if (string.IsNullOrWhiteSpace(AllowedHosts)) throw new ArgumentException("AllowedHosts must name at least one host (or '*').");
     }

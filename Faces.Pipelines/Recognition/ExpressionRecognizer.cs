@@ -42,38 +42,53 @@ public sealed class ExpressionRecognizer : IDisposable
         this.detector = detector ?? new FaceDetector();
     }
 
-    /// <summary>Every face in the photo at <paramref name="path"/>, largest first (none when no face is found).</summary>
-    public IReadOnlyList<FaceExpression> Recognize(string path)
+    /// <summary>
+    /// Every face in the photo at <paramref name="path"/>, largest first (none when no face is found); with
+    /// <paramref name="explain"/>, each with its saliency map (<see cref="FaceExpression.Saliency"/>).
+    /// </summary>
+    public IReadOnlyList<FaceExpression> Recognize(string path, bool explain = false)
     {
         using var gray = FaceDetector.ReadGray(path);
-        return Recognize(gray, detector.Detect(gray));
+        return Recognize(gray, detector.Detect(gray), explain);
     }
 
     /// <summary>The whole image taken as one face (for images that already are face crops).</summary>
-    public FaceExpression RecognizeWhole(string path)
+    public FaceExpression RecognizeWhole(string path, bool explain = false)
     {
         using var gray = FaceDetector.ReadGray(path);
-        return Recognize(gray, new[] { new FaceBox(0, 0, gray.Width, gray.Height, 0) })[0];
+        return Recognize(gray, new[] { new FaceBox(0, 0, gray.Width, gray.Height, 0) }, explain)[0];
     }
 
     /// <summary>The faces found in a grayscale image, or the whole image as one face when <paramref name="detect"/> is false.</summary>
-    public IReadOnlyList<FaceExpression> Recognize(Mat gray, bool detect) =>
-        Recognize(gray, detect ? detector.Detect(gray) : new[] { new FaceBox(0, 0, gray.Width, gray.Height, 0) });
+    public IReadOnlyList<FaceExpression> Recognize(Mat gray, bool detect, bool explain = false) =>
+        Recognize(gray, detect ? detector.Detect(gray) : new[] { new FaceBox(0, 0, gray.Width, gray.Height, 0) }, explain);
 
-    /// <summary>The faces at <paramref name="boxes"/> of a grayscale image, scored together.</summary>
-    public IReadOnlyList<FaceExpression> Recognize(Mat gray, IReadOnlyList<FaceBox> boxes)
+    /// <summary>
+    /// The faces at <paramref name="boxes"/> of a grayscale image, scored together; with <paramref name="explain"/>,
+    /// each with the saliency map of its expression (<see cref="ExpressionModel.Explain"/>: a network model only).
+    /// </summary>
+    public IReadOnlyList<FaceExpression> Recognize(Mat gray, IReadOnlyList<FaceBox> boxes, bool explain = false)
     {
-        var scores = Model.Score(boxes.Select(b => FaceDetector.FacePixels(gray, b, Side, Side)).ToList());
-        return boxes.Select((box, i) => FaceExpression.From(box, scores[i], ClassNames)).ToList();
+        var pixels = boxes.Select(b => FaceDetector.FacePixels(gray, b, Side, Side)).ToList();
+        var scores = Model.Score(pixels);
+        var faces = boxes.Select((box, i) => FaceExpression.From(box, scores[i], ClassNames)).ToList();
+        if (!explain) return faces;
+        var maps = Model.Explain(pixels, scores.Select(s => Array.IndexOf(s, s.Max())).ToList());
+        return faces.Select((face, i) => face with { Saliency = maps[i] }).ToList();
     }
 
-    /// <summary>A copy of the photo with each face boxed and labelled with its expression and probability, as PNG bytes.</summary>
+    /// <summary>
+    /// A copy of the photo with each face boxed and labelled with its expression and probability, as PNG bytes; a face
+    /// with a saliency map gets it as a heat overlay inside its box.
+    /// </summary>
     public static byte[] Annotate(string path, IReadOnlyList<FaceExpression> faces)
     {
         using var photo = Cv2.ImRead(path, ImreadModes.Color);
+        if (photo.Empty()) throw new InvalidDataException($"{path}: not an image OpenCV can read.");
         int thickness = Math.Max(2, Math.Min(photo.Width, photo.Height) / 200);
         foreach (var face in faces)
         {
+            if (face.Saliency != null) SaliencyOverlay.Draw(photo, face.Box, face.Saliency);
             var box = new Rect(face.Box.X, face.Box.Y, face.Box.Width, face.Box.Height);
             Cv2.Rectangle(photo, box, new Scalar(0, 200, 0), thickness);
             string label = $"{face.Expression} {face.Probability:F2}";

@@ -72,6 +72,54 @@ public sealed class PhotoCommandTests : IDisposable
     }
 }
 
+/// <summary><c>faces predict --explain</c>: each face's saliency map, in the JSON and drawn over the face.</summary>
+public sealed class ExplainCommandTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("faces-explain-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, true);
+
+    [Fact]
+    public void Explain_draws_each_faces_map_inside_its_box_and_nothing_elsewhere()
+    {
+        var random = new Random(4);
+        var lines = new List<string> { "emotion,pixels,Usage" };
+        for (int n = 0; n < 30; n++)
+            lines.Add($"{(n % 2 == 0 ? 3 : 5)},{string.Join(' ', Enumerable.Range(0, 2304).Select(_ => random.Next(256)))},{(n % 10 == 8 ? "PublicTest" : n % 10 == 9 ? "PrivateTest" : "Training")}");
+        string data = Path.Combine(folder, "fer.csv");
+        File.WriteAllLines(data, lines);
+        string mlp = Path.Combine(folder, "mlp.zip"), mog = Path.Combine(folder, "mog.zip");
+        FacesCli.Succeed("train", "--model", "mlp", "--epochs", "2", "--hidden", "8", "--data", data, "--out", mlp);
+        string annotated = Path.Combine(folder, "annotated"), explained = Path.Combine(folder, "explained");
+
+        var json = System.Text.Json.JsonDocument.Parse(FacesCli.Succeed("predict", "--json", "--model", mlp, "--annotate", annotated, "--explain", explained,
+            FaceDetectorTests.Astronaut)).RootElement;
+        var face = Assert.Single(json[0].GetProperty("faces").EnumerateArray());
+        var map = face.GetProperty("saliency").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        Assert.Equal(2304, map.Length);
+        Assert.Equal(1, map.Sum(), 3);
+        var box = face.GetProperty("box");
+        var (x, y, w, h) = (box.GetProperty("x").GetInt32(), box.GetProperty("y").GetInt32(), box.GetProperty("width").GetInt32(), box.GetProperty("height").GetInt32());
+
+        // The explained copy is the annotated one plus the heat inside the box: equal outside it, coloured at the map's peak.
+        using var plain = Cv2.ImRead(Path.Combine(annotated, "astronaut.faces.png"), ImreadModes.Color);
+        using var heat = Cv2.ImRead(Path.Combine(explained, "astronaut.saliency.png"), ImreadModes.Color);
+        using var difference = new Mat();
+        Cv2.Absdiff(plain, heat, difference);
+        using var changed = difference.CvtColor(ColorConversionCodes.BGR2GRAY).Threshold(0, 255, ThresholdTypes.Binary);
+        var bounds = Cv2.BoundingRect(changed);
+        Assert.True(bounds.X >= x && bounds.Y >= y && bounds.Right <= x + w && bounds.Bottom <= y + h, $"changed {bounds}, box {x},{y},{w}x{h}");
+        int peak = Array.IndexOf(map, map.Max());
+        int px = x + (int)((peak % 48 + 0.5) * w / 48), py = y + (int)((peak / 48 + 0.5) * h / 48);
+        Assert.True(difference.At<Vec3b>(py, px) != new Vec3b(0, 0, 0), "no heat at the map's peak");
+
+        FacesCli.Succeed("train", "--model", "mog", "--components", "1", "--iterations", "1", "--data", data, "--out", mog);
+        var refused = FacesCli.Run(null, "predict", "--model", mog, "--explain", explained, FaceDetectorTests.Astronaut);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("mixture of Gaussians", refused.Error);
+    }
+}
+
 /// <summary>Image folders of photographs: with a detector, each photo gives its largest face; photos without one are left out.</summary>
 public sealed class PhotoFolderTests : IDisposable
 {

@@ -199,6 +199,32 @@ public sealed class ServeTests : IClassFixture<ServeTests.Models>
             .Select(l => (double?)double.Parse(l[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).SingleOrDefault();
 
     [Fact]
+    public async Task Explain_adds_each_faces_map_and_a_model_without_gradients_refuses_it()
+    {
+        var (app, client) = await Start(new ServeOptions { ModelPath = models.Second, Watch = false });
+        await using var _ = app;
+        Assert.True((await Json(await client.GetAsync("/api/model"))).GetProperty("canExplain").GetBoolean());
+        var photo = File.ReadAllBytes(FaceDetectorTests.Astronaut);
+        var plain = Assert.Single((await Json(await client.PostAsync("/api/predict", Form(photo)))).GetProperty("faces").EnumerateArray());
+        Assert.False(plain.TryGetProperty("saliency", out var _), "a map nobody asked for");
+        var explained = Assert.Single((await Json(await client.PostAsync("/api/predict?explain=true", Form(photo)))).GetProperty("faces").EnumerateArray());
+        Assert.Equal(plain.GetProperty("box").GetRawText(), explained.GetProperty("box").GetRawText());
+        var map = explained.GetProperty("saliency").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        Assert.Equal(2304, map.Length);
+        Assert.Equal(1, map.Sum(), 3);
+        var bad = await client.PostAsync("/api/predict?explain=maybe", Form(photo));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("explain takes true or false", (await Json(bad)).GetProperty("detail").GetString());
+
+        var (mogApp, mogClient) = await Start(new ServeOptions { ModelPath = models.First, Watch = false });
+        await using var __ = mogApp;
+        Assert.False((await Json(await mogClient.GetAsync("/api/model"))).GetProperty("canExplain").GetBoolean());
+        var refused = await mogClient.PostAsync("/api/predict?explain=true", Form(photo));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("mixture of Gaussians", (await Json(refused)).GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task Metrics_count_requests_by_status_time_each_stage_count_faces_and_reloads()
     {
         string model = Path.Combine(models.Folder, "metrics.zip");
