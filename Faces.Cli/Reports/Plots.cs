@@ -122,6 +122,46 @@ internal static class Plots
         AtomicFile.Write(path, (Stream file) => bitmap.Encode(file, SKEncodedImageFormat.Png, 100));
     }
 
+    /// <summary>
+    /// Faces scaled up 3x with a saliency map over each — the "jet" palette of faces predict --explain, its opacity
+    /// following the map (each stretched to its own maximum) — and a caption under each.
+    /// </summary>
+    public static void SaliencyGrid(string path, ImageShape shape, IReadOnlyList<(float[] Face, float[] Map, string Caption)> cells, int columns = 7)
+    {
+        int scale = 3, w = shape.Width * scale, h = shape.Height * scale, captionHeight = 18, cellWidth = w + 6;
+        int rows = Math.Max(1, (cells.Count + columns - 1) / columns);
+        using var bitmap = new SKBitmap(Math.Min(columns, Math.Max(1, cells.Count)) * cellWidth, rows * (h + captionHeight + 6));
+        using var canvas = new SKCanvas(bitmap);
+        canvas.Clear(SKColors.White);
+        using var text = new SKPaint { Color = SKColors.Black, TextSize = 11, IsAntialias = true };
+        using var smooth = new SKPaint { FilterQuality = SKFilterQuality.Medium };
+        for (int i = 0; i < cells.Count; i++)
+        {
+            int x = i % columns * cellWidth, y = i / columns * (h + captionHeight + 6);
+            var rect = new SKRect(x, y, x + w, y + h);
+            using var face = GrayBitmap(shape, cells[i].Face, stretch: false);
+            canvas.DrawBitmap(face, rect);
+            using var heat = HeatBitmap(shape, cells[i].Map);
+            canvas.DrawBitmap(heat, rect, smooth);
+            canvas.DrawText(cells[i].Caption, x, y + h + 13, text);
+        }
+        AtomicFile.Write(path, (Stream file) => bitmap.Encode(file, SKEncodedImageFormat.Png, 100));
+    }
+
+    private static SKBitmap HeatBitmap(ImageShape shape, float[] map)
+    {
+        var bitmap = new SKBitmap(shape.Width, shape.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        float peak = Math.Max(map.Max(), 1e-12f);
+        for (int y = 0; y < shape.Height; y++)
+        for (int x = 0; x < shape.Width; x++)
+        {
+            float level = Math.Clamp(map[y * shape.Width + x] / peak, 0, 1);
+            byte Channel(double centre) => (byte)Math.Round(255 * Math.Clamp(1.5 - Math.Abs(4 * level - centre), 0, 1));
+            bitmap.SetPixel(x, y, new SKColor(Channel(3), Channel(2), Channel(1), (byte)Math.Round(255 * SaliencyOverlay.MaximumOpacity * level)));
+        }
+        return bitmap;
+    }
+
     private static SKBitmap GrayBitmap(ImageShape shape, float[] pixels, bool stretch)
     {
         var bitmap = new SKBitmap(shape.Width, shape.Height, SKColorType.Gray8, SKAlphaType.Opaque);

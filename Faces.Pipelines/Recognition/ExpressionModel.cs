@@ -1,7 +1,6 @@
 using Faces.Pipelines.Data;
 using Faces.Pipelines.Evaluation;
 using Faces.Pipelines.Training;
-using Faces.MLNet.Networks;
 using Faces.Torch.Explain;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -31,17 +30,16 @@ public sealed class ExpressionModel
     /// <summary>The pipeline itself.</summary>
     public ITransformer Model => model;
 
-    /// <summary>The network that classifies and the steps before it (normalisation), for explanations; null for a mixture model.</summary>
-    private readonly (NetworkModelParameters Network, ITransformer Before, string FeatureColumn)? network;
+    private readonly ModelExplainer? explainer;
 
     /// <summary>Whether <see cref="Explain"/> can map this model's faces (its classifier is a network; a mixture model has no gradient path).</summary>
-    public bool CanExplain => network != null;
+    public bool CanExplain => explainer != null;
 
     private ExpressionModel(MLContext ml, ITransformer model, DataViewSchema input, string path)
     {
         this.ml = ml;
         this.model = model;
-        network = FindNetwork(model);
+        explainer = ModelExplainer.For(ml, model);
         Path = path;
         int size = (input["Features"].Type as VectorDataViewType)?.Size ?? 0;
         Side = (int)Math.Round(Math.Sqrt(size));
@@ -81,28 +79,13 @@ public sealed class ExpressionModel
     /// </summary>
     public IReadOnlyList<float[]> Explain(IReadOnlyList<float[]> faces, IReadOnlyList<int> classIndices, SaliencyMethod? method = null)
     {
-        if (network is not { } found)
+        if (explainer == null)
             throw new NotSupportedException($"{System.IO.Path.GetFileName(Path)} classifies with a mixture of Gaussians: saliency maps need a network's gradients.");
-        if (faces.Count != classIndices.Count) throw new ArgumentException($"{faces.Count} faces but {classIndices.Count} classes to explain.");
         foreach (int c in classIndices)
             if (c < 0 || c >= ClassNames.Count) throw new ArgumentException($"Class {c} is not one of the model's {ClassNames.Count}.");
-        if (faces.Count == 0) return Array.Empty<float[]>();
         int size = Side * Side;
         if (faces.FirstOrDefault(f => f.Length != size) is { } wrong)
             throw new ArgumentException($"A face has {wrong.Length} pixels; the model takes {Side}x{Side}.");
-        var inputs = found.Before.Transform(FeatureRow.Load(ml, faces, size)).GetColumn<float[]>(found.FeatureColumn).ToList();
-        return inputs.Select((row, i) => SaliencyMaps.For(found.Network.Network, row, classIndices[i], method)).ToList();
+        return explainer.Explain(faces, classIndices, method);
     }
-
-    /// <summary>The chain's network classifier and the steps before it.</summary>
-    private static (NetworkModelParameters, ITransformer, string)? FindNetwork(ITransformer model)
-    {
-        var steps = Steps(model).ToList();
-        int at = steps.FindIndex(s => s is ISingleFeaturePredictionTransformer<object> { Model: NetworkModelParameters });
-        if (at < 0) return null;
-        var predictor = (ISingleFeaturePredictionTransformer<object>)steps[at];
-        return ((NetworkModelParameters)predictor.Model, new TransformerChain<ITransformer>(steps.Take(at).ToArray()), predictor.FeatureColumnName);
-    }
-
-    private static IEnumerable<ITransformer> Steps(ITransformer model) => model is IEnumerable<ITransformer> chain ? chain.SelectMany(Steps) : new[] { model };
 }

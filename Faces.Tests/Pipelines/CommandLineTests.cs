@@ -127,8 +127,10 @@ public sealed class CommandLineTests : IDisposable
         var result = FacesCli.Run(folder, "demo", "--quick");
         Assert.True(result.ExitCode == 0, result.Error + result.Output);
         string output = Path.Combine(folder, "faces-out");
-        foreach (var file in new[] { "mog.zip", "mlp.zip", "cnn.zip", "report.md", "report.html", "examples.png", "curve-cnn.png", "curve-mog.png", "confusion-cnn-test.png" })
+        foreach (var file in new[] { "mog.zip", "mlp.zip", "cnn.zip", "report.md", "report.html", "examples.png", "curve-cnn.png", "curve-mog.png", "confusion-cnn-test.png",
+                     "saliency-cnn.png", "saliency-mlp.png" })
             Assert.True(File.Exists(Path.Combine(output, file)), $"{file} missing");
+        Assert.False(File.Exists(Path.Combine(output, "saliency-mog.png")), "a mixture model has no saliency maps");
         foreach (var model in new[] { "MoG", "MLP", "CNN" }) Assert.Contains(model, result.Output);
         string html = File.ReadAllText(Path.Combine(output, "report.html"));
         Assert.Contains("<img src=\"confusion-mlp-test.png\"", html);
