@@ -79,6 +79,31 @@ internal static class BenchmarkCommand
             result.GetValue(serveSeconds), result.GetValue(clients)!, serveDetection.Read(result)) ? 0 : 1);
         command.Subcommands.Add(serve);
 
+        var live = new Command("live", "faces serve's live stream (/api/live) with 1 and 4 viewers on loopback: frames/s, frame-to-answer p50/p99, drops, RSS over time.");
+        var liveModel = new Option<FileInfo?>("--model") { Description = "The model .zip to serve (default: the shipped real-face model)." };
+        var livePhoto = new Option<FileInfo>("--photo") { Description = "A photograph (resized to 640x480, streamed as every frame).", Required = true };
+        var liveSeconds = new Option<int>("--seconds") { Description = "Seconds per viewer count.", DefaultValueFactory = _ => 30 }.Within(1, 3600);
+        var viewers = new Option<int[]>("--viewers") { Description = "Viewer counts.", DefaultValueFactory = _ => new[] { 1, 4 }, AllowMultipleArgumentsPerToken = true }.Within(1, 64);
+        var liveDetection = new DetectionArguments();
+        foreach (var option in new Option[] { liveModel, livePhoto, liveSeconds, viewers }.Concat(liveDetection.All)) live.Options.Add(option);
+        live.SetAction(result => LiveBenchmark.Run(Console.Out, result.GetValue(liveModel)?.FullName ?? DefaultModel.Path, result.GetValue(livePhoto)!.FullName,
+            result.GetValue(liveSeconds), result.GetValue(viewers)!, liveDetection.Read(result)) ? 0 : 1);
+        command.Subcommands.Add(live);
+
+        var explain = new Command("explain", "Saliency maps (what faces predict --explain draws) against scoring the same face: ms per face, p50/p99.");
+        var explainModels = new Option<FileInfo[]>("--model") { Description = "Network models .zip (repeat; default: the shipped real-face model).", AllowMultipleArgumentsPerToken = true };
+        var explainPhoto = new Option<FileInfo>("--photo") { Description = "A photograph with a face.", Required = true };
+        var explainRounds = new Option<int>("--rounds") { Description = "Calls of each, interleaved.", DefaultValueFactory = _ => 200 }.Within(1, 100_000);
+        var explainThreads = CommonOptions.Threads();
+        foreach (var option in new Option[] { explainModels, explainPhoto, explainRounds, explainThreads }) explain.Options.Add(option);
+        explain.SetAction(result =>
+        {
+            Faces.Torch.TorchEnvironment.SetThreads(result.GetValue(explainThreads));
+            var paths = result.GetValue(explainModels) is { Length: > 0 } given ? given.Select(f => f.FullName).ToList() : new List<string> { DefaultModel.Path };
+            return ExplainBenchmark.Run(Console.Out, paths, result.GetValue(explainPhoto)!.FullName, result.GetValue(explainRounds)) ? 0 : 1;
+        });
+        command.Subcommands.Add(explain);
+
         var score = new Command("score", "CNN, MLP and MoG scoring through ML.NET (Transform, PredictionEngine) vs PyTorch and scikit-learn on the same weights.");
         var scoreRows = new Option<int>("--rows") { Description = "Rows scored per round.", DefaultValueFactory = _ => 4000 }.Within(1, MaxRows);
         var scoreRounds = new Option<int>("--rounds") { Description = "Interleaved rounds (after one warm-up round).", DefaultValueFactory = _ => 5 }.Within(1, MaxRounds);

@@ -21,6 +21,35 @@ internal static class ExperimentCommand
             quick => NetworkExperiment.Study(quick).Sum(c => c.Settings.NetworkTraining.Epochs),
             (ml, data, quick, seed, folder, md, step) => NetworkExperiment.Execute(ml, data, NetworkExperiment.Study(quick, seed), folder, md,
                 (name, epoch) => step($"{name}, epoch {epoch}"))));
+        command.Subcommands.Add(Saliency());
+        return command;
+    }
+
+    /// <summary>
+    /// <c>faces experiment saliency</c>: the saliency methods against synthetic faces whose expression is in one region
+    /// (they make their own data, so no --data).
+    /// </summary>
+    private static Command Saliency()
+    {
+        var command = new Command("saliency", "Do the saliency maps point at the expression? Synthetic faces with the expression in one region, a CNN trained on true and on shuffled labels.");
+        var quick = new Option<bool>("--quick") { Description = "The mouth only (what CI runs)." };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Output folder.", DefaultValueFactory = _ => new DirectoryInfo("faces-out/experiments") };
+        var seed = CommonOptions.Seed();
+        foreach (var option in new Option[] { quick, output, seed }) command.Options.Add(option);
+        command.SetAction(result =>
+        {
+            bool isQuick = result.GetValue(quick);
+            string folder = result.GetValue(output)!.FullName;
+            Directory.CreateDirectory(folder);
+            var markdown = new StringBuilder($"# Faces experiment: saliency\n\nSeed {result.GetValue(seed)}{(isQuick ? "; quick form" : "")}.\n\n");
+            Progress.Run("saliency", isQuick ? 2 : 8, step => { SaliencyExperiment.Execute(isQuick, result.GetValue(seed), markdown, step); return 0; });
+            string path = Path.Combine(folder, "saliency.md");
+            ReportWriter.WriteText(path, markdown.ToString());
+            ReportWriter.WriteText(Path.ChangeExtension(path, ".html"), HtmlReport.FromMarkdown(markdown.ToString(), "Faces experiment: saliency"));
+            Console.WriteLine(markdown.ToString());
+            Console.WriteLine($"Report: {path}");
+            return 0;
+        });
         return command;
     }
 
