@@ -12,9 +12,8 @@ namespace Faces.Cli.Benchmarks;
 /// </summary>
 internal static class DetectionBenchmark
 {
-    public static bool Run(TextWriter output, string photo, string? modelPath, int rounds = 5, int repeats = 10)
+    public static bool Run(TextWriter output, string photo, string? modelPath, FaceDetectorOptions options, int rounds = 5, int repeats = 10)
     {
-        var options = new FaceDetectorOptions();
         using var detector = new FaceDetector(options);
         using var gray = FaceDetector.ReadGray(photo);
         double megapixels = gray.Width * (double)gray.Height / 1e6;
@@ -28,7 +27,8 @@ internal static class DetectionBenchmark
                 resource.CopyTo(file);
 
             output.WriteLine($"Face detection, {Path.GetFileName(photo)} {gray.Width}x{gray.Height} ({megapixels:F2} MP), Haar frontal-face cascade, " +
-                             $"scale factor {options.ScaleFactor}, {options.MinNeighbors} neighbours, min face {options.MinSize} px; OpenCV threads here: {Cv2.GetNumThreads()}.");
+                             $"scale factor {options.ScaleFactor}, {options.MinNeighbors} neighbours, min face {options.MinSize} px, " +
+                             $"search side {(options.SearchSide > 0 ? options.SearchSide + " px" : "full image")}; OpenCV threads here: {Cv2.GetNumThreads()}.");
             output.WriteLine($"Timed: histogram equalisation + cascade search on the grayscale image (decoding outside); median of {repeats} per round, {rounds} interleaved rounds.");
             var ours = new List<double>();
             var peer = new List<double>();
@@ -48,6 +48,7 @@ internal static class DetectionBenchmark
                 {
                     photo, cascade, options.ScaleFactor.ToString(CultureInfo.InvariantCulture), options.MinNeighbors.ToString(CultureInfo.InvariantCulture),
                     options.MinSize.ToString(CultureInfo.InvariantCulture), repeats.ToString(CultureInfo.InvariantCulture),
+                    options.SearchSide.ToString(CultureInfo.InvariantCulture),
                 }, "OpenCV (Python)", "python3-opencv");
                 if (stdout == null) break;
                 var fields = stdout.Trim().Split(' ');

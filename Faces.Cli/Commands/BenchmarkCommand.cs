@@ -61,10 +61,13 @@ internal static class BenchmarkCommand
         detect.Options.Add(detectRounds);
         var detectThreads = CommonOptions.Threads();
         detect.Options.Add(detectThreads);
+        var detectDetection = new DetectionArguments();
+        foreach (var option in detectDetection.All) detect.Options.Add(option);
         detect.SetAction(result =>
         {
             Faces.Torch.TorchEnvironment.SetThreads(result.GetValue(detectThreads)); // scoring's libtorch threads (1: the one-core figure)
-            return DetectionBenchmark.Run(Console.Out, result.GetValue(photo)!.FullName, result.GetValue(detectModel)?.FullName, result.GetValue(detectRounds)) ? 0 : 1;
+            return DetectionBenchmark.Run(Console.Out, result.GetValue(photo)!.FullName, result.GetValue(detectModel)?.FullName, detectDetection.Read(result),
+                result.GetValue(detectRounds)) ? 0 : 1;
         });
         command.Subcommands.Add(detect);
 
