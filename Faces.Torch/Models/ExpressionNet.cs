@@ -74,18 +74,30 @@ public sealed class ExpressionNet : nn.Module<Tensor, Tensor>, IDescribesInferen
     /// <inheritdoc />
     public (Tensor Activations, Tensor Logits) ForwardWithActivations(Tensor images)
     {
-        var x = images;
-        for (int i = 0; i < blocks.Count - 1; i++) x = blocks[i].forward(x);
-        var activations = blocks[^1].Convolve(x);
-        x = F.relu(hidden.forward(dropout1.forward(F.max_pool2d(activations, 2).flatten(1))));
+        using var earlier = Blocks(images, blocks.Count - 1);
+        var activations = blocks[^1].Convolve(earlier);
+        var x = F.relu(hidden.forward(dropout1.forward(F.max_pool2d(activations, 2).flatten(1))));
         return (activations, output.forward(dropout2.forward(x)));
     }
 
     private Tensor Logits(Tensor x)
     {
-        foreach (var block in blocks) x = block.forward(x);
-        x = F.relu(hidden.forward(dropout1.forward(x.flatten(1))));
-        return output.forward(dropout2.forward(x));
+        using var features = Blocks(x, blocks.Count);
+        using var hiddenUnits = hidden.forward(dropout1.forward(features.flatten(1))).relu_();
+        return output.forward(dropout2.forward(hiddenUnits));
+    }
+
+    /// <summary>The first <paramref name="count"/> blocks; each block's output is released once the next has read it.</summary>
+    private Tensor Blocks(Tensor x, int count)
+    {
+        var current = x;
+        for (int i = 0; i < count; i++)
+        {
+            var next = blocks[i].forward(current);
+            if (!ReferenceEquals(current, x)) current.Dispose();
+            current = next;
+        }
+        return ReferenceEquals(current, x) ? x.alias() : current;
     }
 
     /// <summary>Two 3x3 convolutions, each with batch norm and ReLU, then 2x2 max-pooling.</summary>
@@ -127,13 +139,29 @@ public sealed class ExpressionNet : nn.Module<Tensor, Tensor>, IDescribesInferen
         private static BatchNormLayer Normalization(BatchNorm2d norm) => new(TensorValues.Of(norm.weight!), TensorValues.Of(norm.bias!),
             TensorValues.Of(norm.running_mean!), TensorValues.Of(norm.running_var!), BatchNormEpsilon);
 
-        public override Tensor forward(Tensor x) => F.max_pool2d(Convolve(x), 2);
+        public override Tensor forward(Tensor x)
+        {
+            using var convolved = Convolve(x);
+            return F.max_pool2d(convolved, 2);
+        }
 
         /// <summary>The block before its pooling: both convolutions with their batch norm and ReLU.</summary>
         public Tensor Convolve(Tensor x)
         {
-            x = F.relu(norm1.forward(conv1.forward(x)));
-            return F.relu(norm2.forward(conv2.forward(x)));
+            using var first = Layer(x, conv1, norm1);
+            return Layer(first, conv2, norm2);
+        }
+
+        /// <summary>
+        /// Convolution, batch norm, ReLU in place. TorchSharp frees a tensor when its handle is disposed, not when the
+        /// last reference goes: without this, every intermediate of a forward pass lived until the pass returned, and a
+        /// large evaluation batch held all of them at once. The convolution's output is released as soon as batch norm
+        /// has read it (autograd keeps what backward needs on its own).
+        /// </summary>
+        private static Tensor Layer(Tensor x, Conv2d conv, BatchNorm2d norm)
+        {
+            using var convolved = conv.forward(x);
+            return norm.forward(convolved).relu_();
         }
     }
 }

@@ -128,8 +128,11 @@ public sealed class FacesNetwork : IDisposable
         return nn.functional.softmax(Logits(batch), 1).cpu().data<float>().ToArray();
     }
 
+    /// <summary>Rows per forward pass in <see cref="Evaluate"/>: its activations, not its speed, set the size.</summary>
+    public const int EvaluationBatchSize = 500;
+
     /// <summary>Whole-split cross-entropy (mean), accuracy, probabilities and predictions.</summary>
-    public SplitEvaluation Evaluate(LabeledTensors data, int batchSize = 1000)
+    public SplitEvaluation Evaluate(LabeledTensors data, int batchSize = EvaluationBatchSize)
     {
         CheckWidth(data.Width == Architecture.InputSize, data.Width);
         double totalLoss = 0;
