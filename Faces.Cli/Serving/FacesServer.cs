@@ -100,14 +100,15 @@ internal static class FacesServer
     private static Task SameSiteOnly(HttpContext context, RequestDelegate next, ILogger log)
     {
         var request = context.Request;
-        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || !request.Headers.TryGetValue("Origin", out var origin))
-            return next(context);
-        bool same = Uri.TryCreate(origin.ToString(), UriKind.Absolute, out var uri)
-                    && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
-        if (same) return next(context);
+        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || FromThisSite(request)) return next(context);
         log.LogWarning("{Method} {Path} refused (request {Id}): cross-site Origin", request.Method, request.Path, context.TraceIdentifier);
         return Problem(403, "Cross-site request refused", "This server answers pages it serves itself; a page of another site may not post to it.").ExecuteAsync(context);
     }
+
+    /// <summary>Whether a browser sent the request from this server's own page: no <c>Origin</c> (not a browser's cross-site request) or this host's.</summary>
+    internal static bool FromThisSite(HttpRequest request) =>
+        !request.Headers.TryGetValue("Origin", out var origin)
+        || (Uri.TryCreate(origin.ToString(), UriKind.Absolute, out var uri) && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
 
     private static IResult Page(string name, string contentType)
     {

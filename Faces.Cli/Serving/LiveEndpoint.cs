@@ -34,8 +34,7 @@ internal sealed class LiveEndpoint(ServeOptions options, ModelWatcher models, Fa
             return;
         }
         // Browsers let any page open a WebSocket to any server and name the page in Origin: only this server's own page may.
-        if (context.Request.Headers.Origin is { Count: > 0 } origin
-            && !(Uri.TryCreate(origin.ToString(), UriKind.Absolute, out var uri) && string.Equals(uri.Authority, context.Request.Host.Value, StringComparison.OrdinalIgnoreCase)))
+        if (!FacesServer.FromThisSite(context.Request))
         {
             log.LogWarning("GET /api/live refused (request {Id}): cross-site Origin", context.TraceIdentifier);
             await Results.Problem(statusCode: 403, title: "Cross-site request refused", detail: "Only pages this server serves may open its live stream.").ExecuteAsync(context);
