@@ -20,10 +20,7 @@ internal static class LiveBenchmark
 
     public static bool Run(TextWriter output, string modelPath, string photoPath, int seconds, IReadOnlyList<int> viewerCounts, FaceDetectorOptions detection)
     {
-        byte[] frame;
-        using (var original = Cv2.ImRead(photoPath, ImreadModes.Color))
-        using (var resized = original.Resize(new Size(640, 480)))
-            Cv2.ImEncode(".jpg", resized, out frame, new ImageEncodingParam(ImwriteFlags.JpegQuality, 85));
+        byte[] frame = BenchmarkPhotos.Jpeg640x480(photoPath, quality: 85);
         output.WriteLine($"faces serve /api/live, {Path.GetFileName(modelPath)}, {Path.GetFileName(photoPath)} resized to 640x480 JPEG ({frame.Length / 1024} KB), " +
                          $"{Environment.ProcessorCount} cores; {seconds} s per viewer count; each viewer offers {OfferedFps} frames/s, at most {MaxWaiting} unanswered.");
         output.WriteLine($"detection: scale factor {detection.ScaleFactor}, min face {detection.MinSize} px, search side {(detection.SearchSide > 0 ? detection.SearchSide + " px" : "full image")}.");

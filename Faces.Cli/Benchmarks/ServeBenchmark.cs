@@ -16,10 +16,7 @@ internal static class ServeBenchmark
     public static bool Run(TextWriter output, string modelPath, string photoPath, int seconds, IReadOnlyList<int> clientCounts, FaceDetectorOptions detection)
     {
         // The goal is stated for a 640x480 photo: the given photo, resized to that.
-        byte[] photo;
-        using (var original = Cv2.ImRead(photoPath, ImreadModes.Color))
-        using (var resized = original.Resize(new Size(640, 480)))
-            Cv2.ImEncode(".jpg", resized, out photo, new ImageEncodingParam(ImwriteFlags.JpegQuality, 90));
+        byte[] photo = BenchmarkPhotos.Jpeg640x480(photoPath, quality: 90);
         using var process = Process.GetCurrentProcess();
         output.WriteLine($"faces serve, {Path.GetFileName(modelPath)}, {Path.GetFileName(photoPath)} resized to 640x480 JPEG ({photo.Length / 1024} KB), " +
                          $"{Environment.ProcessorCount} cores; {seconds} s per client count; loopback HTTP, multipart upload.");

@@ -79,13 +79,8 @@ public sealed class ExpressionModel
     /// </summary>
     public IReadOnlyList<float[]> Explain(IReadOnlyList<float[]> faces, IReadOnlyList<int> classIndices, SaliencyMethod? method = null)
     {
-        if (explainer == null)
-            throw new NotSupportedException($"{System.IO.Path.GetFileName(Path)} classifies with a mixture of Gaussians: saliency maps need a network's gradients.");
-        foreach (int c in classIndices)
-            if (c < 0 || c >= ClassNames.Count) throw new ArgumentException($"Class {c} is not one of the model's {ClassNames.Count}.");
-        int size = Side * Side;
-        if (faces.FirstOrDefault(f => f.Length != size) is { } wrong)
-            throw new ArgumentException($"A face has {wrong.Length} pixels; the model takes {Side}x{Side}.");
-        return explainer.Explain(faces, classIndices, method);
+        // The explainer and the maps check the faces' sizes and the classes.
+        return explainer?.Explain(faces, classIndices, method)
+               ?? throw new NotSupportedException($"{System.IO.Path.GetFileName(Path)} classifies with a mixture of Gaussians: saliency maps need a network's gradients.");
     }
 }

@@ -9,14 +9,21 @@ public sealed class PhotoCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(folder, true);
 
-    private string Model()
+    /// <summary>A FER2013-style csv of 30 noise faces, happy and surprise alternating (every 10th in PublicTest, the next in PrivateTest).</summary>
+    internal static string NoiseFer(string folder, int seed)
     {
-        var random = new Random(3);
+        var random = new Random(seed);
         var lines = new List<string> { "emotion,pixels,Usage" };
         for (int n = 0; n < 30; n++)
             lines.Add($"{(n % 2 == 0 ? 3 : 5)},{string.Join(' ', Enumerable.Range(0, 2304).Select(_ => random.Next(256)))},{(n % 10 == 8 ? "PublicTest" : n % 10 == 9 ? "PrivateTest" : "Training")}");
         string data = Path.Combine(folder, "fer.csv");
         File.WriteAllLines(data, lines);
+        return data;
+    }
+
+    private string Model()
+    {
+        string data = NoiseFer(folder, 3);
         string model = Path.Combine(folder, "mog.zip");
         FacesCli.Succeed("train", "--model", "mog", "--components", "1", "--iterations", "1", "--data", data, "--out", model);
         return model;
@@ -82,12 +89,7 @@ public sealed class ExplainCommandTests : IDisposable
     [Fact]
     public void Explain_draws_each_faces_map_inside_its_box_and_nothing_elsewhere()
     {
-        var random = new Random(4);
-        var lines = new List<string> { "emotion,pixels,Usage" };
-        for (int n = 0; n < 30; n++)
-            lines.Add($"{(n % 2 == 0 ? 3 : 5)},{string.Join(' ', Enumerable.Range(0, 2304).Select(_ => random.Next(256)))},{(n % 10 == 8 ? "PublicTest" : n % 10 == 9 ? "PrivateTest" : "Training")}");
-        string data = Path.Combine(folder, "fer.csv");
-        File.WriteAllLines(data, lines);
+        string data = PhotoCommandTests.NoiseFer(folder, 4);
         string mlp = Path.Combine(folder, "mlp.zip"), mog = Path.Combine(folder, "mog.zip");
         FacesCli.Succeed("train", "--model", "mlp", "--epochs", "2", "--hidden", "8", "--data", data, "--out", mlp);
         string annotated = Path.Combine(folder, "annotated"), explained = Path.Combine(folder, "explained");
