@@ -141,6 +141,18 @@ public sealed class LiveTests : IClassFixture<ServeTests.Models>
     }
 
     [Fact]
+    public void Live_limits_below_one_are_refused_naming_the_setting()
+    {
+        var viewers = Assert.Throws<ArgumentException>(() => new ServeOptions { ModelPath = models.Second, MaxLiveViewers = 0 }.Validate());
+        Assert.Contains("MaxLiveViewers", viewers.Message);
+        var idle = Assert.Throws<ArgumentException>(() => new ServeOptions { ModelPath = models.Second, LiveIdleSeconds = 0 }.Validate());
+        Assert.Contains("LiveIdleSeconds", idle.Message);
+        var command = FacesCli.Run(null, "serve", "--model", models.Second, "--max-live-viewers", "0");
+        Assert.Equal(2, command.ExitCode);
+        Assert.Contains("--max-live-viewers", command.Error);
+    }
+
+    [Fact]
     public async Task Another_sites_page_a_plain_request_and_viewers_beyond_the_limit_are_refused()
     {
         await using var app = await Start(new ServeOptions { ModelPath = models.Second, Watch = false, MaxLiveViewers = 1 });
