@@ -129,7 +129,7 @@ public sealed class FacesNetwork : IDisposable
     }
 
     /// <summary>Rows per forward pass in <see cref="Evaluate"/>: its activations, not its speed, set the size.</summary>
-    public const int EvaluationBatchSize = 500;
+    public const int EvaluationBatchSize = 128;
 
     /// <summary>Whole-split cross-entropy (mean), accuracy, probabilities and predictions.</summary>
     public SplitEvaluation Evaluate(LabeledTensors data, int batchSize = EvaluationBatchSize)

@@ -4,7 +4,7 @@ namespace Faces.Torch.Training;
 
 /// <summary>
 /// One split as tensors: features [N, D] float32 and labels [N] int64 in [0, classes). Built once and indexed per
-/// mini-batch, so an epoch copies nothing but its batches. Owns its tensors.
+/// mini-batch, so an epoch copies nothing but its batches. Owns its tensors; the features may share a split's array.
 /// </summary>
 public sealed class LabeledTensors : IDisposable
 {
@@ -52,17 +52,22 @@ public sealed class LabeledTensors : IDisposable
         Features = features;
     }
 
-    /// <summary>A split's rows and labels as tensors (a copy); the split checked its values, the labels are checked against <paramref name="classes"/> here.</summary>
+    /// <summary>
+    /// A split's rows and labels as tensors; the split checked its values, the labels are checked against
+    /// <paramref name="classes"/> here. The features tensor shares the split's array (pinned while the tensor lives)
+    /// rather than copying it: training only reads it, and a copy would hold every pixel twice.
+    /// </summary>
     public static LabeledTensors From(Data.FaceSplit rows, int classes)
     {
         Native.TorchRuntime.EnsureInitialized();
         if (!rows.HasLabels) throw new ArgumentException($"{rows.Name}: the rows have no labels to train on.");
-        var x = tensor(rows.Features, new long[] { rows.Count, rows.Dimension });
+        using var flat = from_array(rows.Features);
+        var x = flat.view(rows.Count, rows.Dimension);
         var y = tensor(rows.Labels.Select(l => (long)l).ToArray());
         return new LabeledTensors(x, y, classes, rows.Name, checkFeatures: false);
     }
 
-    /// <summary>Copies row-major features (rows × width) and labels into tensors, checked as a <see cref="Data.FaceSplit"/>.</summary>
+    /// <summary>Row-major features (rows × width) and labels as tensors, checked as a <see cref="Data.FaceSplit"/>; the features tensor shares <paramref name="features"/>.</summary>
     public static LabeledTensors FromArrays(float[] features, int[] labels, int width, int classes, string name = "data") =>
         From(new Data.FaceSplit(name, features, labels, width), classes);
 
