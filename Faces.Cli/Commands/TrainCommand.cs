@@ -24,6 +24,7 @@ internal static class TrainCommand
         public readonly Option<int> Patience = new("--patience") { Description = "Early stopping after this many epochs without a lower validation CE (0: off).", DefaultValueFactory = _ => TrainingDefaults.EarlyStoppingPatience };
         public readonly Option<OptimizerKind> Optimizer = new("--optimizer") { Description = "SgdMomentum or Adam.", DefaultValueFactory = _ => TrainingDefaults.Optimizer };
         public readonly Option<int[]> Filters = new("--filters") { Description = "CNN filters of the two convolutions.", DefaultValueFactory = _ => new[] { CnnDefaults.Filters1, CnnDefaults.Filters2 }, AllowMultipleArgumentsPerToken = true };
+        public readonly Option<int[]> Widths = new("--widths") { Description = $"Real-face network (--preset real): filters of each block of two 3x3 convolutions (default {string.Join(' ', ExpressionNetDefaults.Widths)}).", AllowMultipleArgumentsPerToken = true };
         public readonly Option<int[]> Hidden = new("--hidden") { Description = "MLP hidden layer sizes.", DefaultValueFactory = _ => MlpDefaults.Hidden, AllowMultipleArgumentsPerToken = true };
         public readonly Option<int> Components = new("--components") { Description = "MoG components per class.", DefaultValueFactory = _ => MixtureDefaults.Components };
         public readonly Option<int> Iterations = new("--iterations") { Description = "MoG EM iterations at most.", DefaultValueFactory = _ => MixtureDefaults.MaxIterations };
@@ -47,7 +48,7 @@ internal static class TrainCommand
 
         public IEnumerable<Option> All => new Option[]
         {
-            Model, Data, Output, Preset, Epochs, LearningRate, Momentum, BatchSize, Patience, Optimizer, Filters, Hidden, Components, Iterations,
+            Model, Data, Output, Preset, Epochs, LearningRate, Momentum, BatchSize, Patience, Optimizer, Filters, Widths, Hidden, Components, Iterations,
             Tolerance, VarianceFloor, RegCovar, Covariance, Initialization, Normalize, Report, Seed, Split.Seed, Split.GroupBy, Split.Groups, Device, Threads,
             DetectFaces,
         }.Concat(Detection.All);
@@ -81,6 +82,8 @@ internal static class TrainCommand
         T Given<T>(Option<T> option, T presetValue) => result.GetResult(option) is { Implicit: false } ? result.GetValue(option)! : presetValue;
         var training = preset.NetworkTraining;
         var mixture = preset.Mixture;
+        if (result.GetResult(o.Widths) is { Implicit: false } && preset.Architecture is not ExpressionNetArchitecture)
+            throw new ArgumentException("--widths sets the real-face network's blocks: give --preset real.");
         var optimizer = Given(o.Optimizer, training.Optimizer);
         var momentum = Given(o.Momentum, training.Momentum);
         return preset with
@@ -109,7 +112,8 @@ internal static class TrainCommand
             {
                 MlpArchitecture mlp => mlp with { Hidden = Given(o.Hidden, mlp.Hidden) },
                 CnnArchitecture cnn => Filters(cnn, Given(o.Filters, new[] { cnn.Filters1, cnn.Filters2 })),
-                var network => network, // the real-face network: its own architecture
+                ExpressionNetArchitecture net => net with { Widths = Given(o.Widths, net.Widths) },
+                var network => network,
             },
         };
     }

@@ -50,6 +50,18 @@ public sealed class DefaultsTests
         Assert.Equal(expected with { Training = expected.NetworkTraining with { Epochs = 3 }, Mixture = expected.Mixture with { Components = 2 } }, shorter);
     }
 
+    /// <summary>--widths sets the real-face network's blocks, and only that network's: other presets refuse it rather than ignore it.</summary>
+    [Fact]
+    public void Widths_set_the_real_face_network_s_blocks_and_nothing_else()
+    {
+        var real = TrainCommand.ParseSettings("--model", "cnn", "--preset", "real", "--widths", "8", "16", "32");
+        Assert.Equal(new ExpressionNetArchitecture { Widths = new[] { 8, 16, 32 } }, real.Architecture);
+        Assert.Equal(TrainingPresets.Real.NetworkTraining with { Seed = real.NetworkTraining.Seed }, real.NetworkTraining);
+        var error = Assert.Throws<ArgumentException>(() => TrainCommand.ParseSettings("--model", "cnn", "--preset", "best", "--widths", "24", "48"));
+        Assert.Contains("--widths", error.Message);
+        Assert.Throws<ArgumentException>(() => TrainCommand.ParseSettings("--model", "cnn", "--widths", "24"));
+    }
+
     [Fact]
     public void The_best_preset_is_the_study_s_best_run_and_the_experiment_trains_it()
     {

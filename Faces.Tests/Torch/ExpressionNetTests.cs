@@ -21,8 +21,8 @@ public sealed class ExpressionNetTests
         var architecture = new ExpressionNetArchitecture();
         using var network = FacesNetwork.Create(architecture, 1);
         Assert.Equal(network.ParameterCount, architecture.ParameterCount);
-        // 4 blocks of two 3x3 convolutions (16, 32, 64, 128 filters), FC 1152 → 1024 → 7.
-        Assert.Equal(292_752 + 960 + 1_180_672 + 7_175, architecture.ParameterCount); // convolutions, batch norms, hidden and output layers
+        // 4 blocks of two 3x3 convolutions (24, 48, 96, 192 filters), FC 1728 → 1024 → 7.
+        Assert.Equal(658_584 + 1_440 + 1_770_496 + 7_175, architecture.ParameterCount); // convolutions, batch norms, hidden and output layers
     }
 
     [Fact]
