@@ -60,6 +60,8 @@ public sealed class DefaultsTests
         var error = Assert.Throws<ArgumentException>(() => TrainCommand.ParseSettings("--model", "cnn", "--preset", "best", "--widths", "24", "48"));
         Assert.Contains("--widths", error.Message);
         Assert.Throws<ArgumentException>(() => TrainCommand.ParseSettings("--model", "cnn", "--widths", "24"));
+        // A width that cannot build is refused while parsing, before any data is loaded.
+        Assert.Contains("--widths 0", Assert.Throws<ArgumentException>(() => TrainCommand.ParseSettings("--model", "cnn", "--preset", "real", "--widths", "16", "0")).Message);
     }
 
     [Fact]
