@@ -48,7 +48,7 @@ internal static class BenchmarkCommand
         var realEpochs = new Option<int>("--epochs") { Description = "Epochs per side, interleaved (the first is a warm-up when there are more).", DefaultValueFactory = _ => 3 }.Within(1, MaxEpochs);
         var realRows = new Option<int>("--rows") { Description = "Training rows (FER2013's training split has 28,709).", DefaultValueFactory = _ => 28_709 }.Within(1, 1_000_000);
         var realThreads = CommonOptions.Threads();
-        var realWidths = new Option<int[]>("--widths") { Description = "Filters of each block (default: the real-face network's).", AllowMultipleArgumentsPerToken = true }.Within(1, 4096);
+        var realWidths = CommonOptions.Widths();
         foreach (var option in new Option[] { realEpochs, realRows, realThreads, realWidths }) real.Options.Add(option);
         real.SetAction(result => RealFaceTrainingBenchmark.Run(Console.Out, result.GetValue(realEpochs), result.GetValue(realRows), result.GetValue(realThreads),
             result.GetValue(realWidths) is { Length: > 0 } widths ? widths : null) ? 0 : 1);

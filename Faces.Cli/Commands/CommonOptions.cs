@@ -16,6 +16,13 @@ internal static class CommonOptions
 
     public static Option<int> Seed() => new("--seed") { Description = "Seed for data generation, splits, initialisation and shuffling.", DefaultValueFactory = _ => TrainingDefaults.Seed };
 
+    /// <summary>--widths: the real-face network's filters per block (default <see cref="Faces.Torch.Models.ExpressionNetDefaults.Widths"/>).</summary>
+    public static Option<int[]> Widths() => new Option<int[]>("--widths")
+    {
+        Description = $"Real-face network: filters of each block of two 3x3 convolutions (default {string.Join(' ', Faces.Torch.Models.ExpressionNetDefaults.Widths)}).",
+        AllowMultipleArgumentsPerToken = true,
+    }.Within(1, 4096);
+
     public static Option<string> Device() => new("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => TrainingDefaults.Device };
 
     public static Option<int> Threads()

@@ -24,7 +24,7 @@ internal static class TrainCommand
         public readonly Option<int> Patience = new("--patience") { Description = "Early stopping after this many epochs without a lower validation CE (0: off).", DefaultValueFactory = _ => TrainingDefaults.EarlyStoppingPatience };
         public readonly Option<OptimizerKind> Optimizer = new("--optimizer") { Description = "SgdMomentum or Adam.", DefaultValueFactory = _ => TrainingDefaults.Optimizer };
         public readonly Option<int[]> Filters = new("--filters") { Description = "CNN filters of the two convolutions.", DefaultValueFactory = _ => new[] { CnnDefaults.Filters1, CnnDefaults.Filters2 }, AllowMultipleArgumentsPerToken = true };
-        public readonly Option<int[]> Widths = new Option<int[]>("--widths") { Description = $"Real-face network (--preset real): filters of each block of two 3x3 convolutions (default {string.Join(' ', ExpressionNetDefaults.Widths)}).", AllowMultipleArgumentsPerToken = true }.Within(1, 4096);
+        public readonly Option<int[]> Widths = CommonOptions.Widths();
         public readonly Option<int[]> Hidden = new("--hidden") { Description = "MLP hidden layer sizes.", DefaultValueFactory = _ => MlpDefaults.Hidden, AllowMultipleArgumentsPerToken = true };
         public readonly Option<int> Components = new("--components") { Description = "MoG components per class.", DefaultValueFactory = _ => MixtureDefaults.Components };
         public readonly Option<int> Iterations = new("--iterations") { Description = "MoG EM iterations at most.", DefaultValueFactory = _ => MixtureDefaults.MaxIterations };
