@@ -19,7 +19,7 @@ internal static class CommonOptions
     /// <summary>--widths: the real-face network's filters per block (default <see cref="Faces.Torch.Models.ExpressionNetDefaults.Widths"/>).</summary>
     public static Option<int[]> Widths() => new Option<int[]>("--widths")
     {
-        Description = $"Real-face network: filters of each block of two 3x3 convolutions (default {string.Join(' ', Faces.Torch.Models.ExpressionNetDefaults.Widths)}).",
+        Description = $"Real-face network: filters of each block of two 3x3 convolutions (default {string.Join(' ', Faces.Torch.Models.ExpressionNetDefaults.Widths)}; {string.Join(' ', Faces.Torch.Models.ExpressionNetDefaults.FastWidths)} in the fast preset).",
         AllowMultipleArgumentsPerToken = true,
     }.Within(1, 4096);
 

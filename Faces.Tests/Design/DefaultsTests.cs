@@ -65,6 +65,19 @@ public sealed class DefaultsTests
     }
 
     [Fact]
+    public void The_fast_preset_is_the_real_recipe_on_narrower_blocks_for_fewer_epochs()
+    {
+        // The widths and epochs docs/real-faces.md measured the preset with.
+        var fast = TrainCommand.ParseSettings("--model", "cnn", "--preset", "fast");
+        Assert.Equal(new ExpressionNetArchitecture { Widths = new[] { 16, 32, 64, 128 } }, fast.Architecture);
+        Assert.Equal(TrainingPresets.Real.NetworkTraining with { Epochs = 20, Seed = fast.NetworkTraining.Seed }, fast.NetworkTraining);
+        Assert.Equal(TrainingPresets.Real with { Training = fast.NetworkTraining, Architecture = fast.Architecture }, fast);
+        // Options given still win over the preset.
+        Assert.Equal(new[] { 24, 48 }, ((ExpressionNetArchitecture)TrainCommand.ParseSettings("--model", "cnn", "--preset", "fast", "--widths", "24", "48").Architecture!).Widths);
+        Assert.Contains("--model cnn", Assert.Throws<ArgumentException>(() => TrainingPresets.For(TrainingPreset.Fast, ModelKind.Mlp)).Message);
+    }
+
+    [Fact]
     public void The_best_preset_is_the_study_s_best_run_and_the_experiment_trains_it()
     {
         var best = TrainingPresets.Best(ModelKind.Cnn);

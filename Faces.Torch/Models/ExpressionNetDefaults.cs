@@ -36,4 +36,12 @@ public static class ExpressionNetDefaults
     public const int BatchSize = 128;
     /// <summary>Epochs of the <c>real</c> preset: 40.</summary>
     public const int Epochs = 40;
+
+    /// <summary>
+    /// Filters of each block in the <c>fast</c> preset: 16, 32, 64, 128 — under half the multiply-adds of <see cref="Widths"/>,
+    /// for a model trained in half an hour on two cores (docs/real-faces.md).
+    /// </summary>
+    public static int[] FastWidths => new[] { 16, 32, 64, 128 };
+    /// <summary>Epochs of the <c>fast</c> preset: 20 (the one-cycle schedule spans them).</summary>
+    public const int FastEpochs = 20;
 }
