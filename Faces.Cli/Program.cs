@@ -3,9 +3,6 @@ using System.CommandLine;
 using Faces.Cli.Commands;
 using Faces.Pipelines.Data.Loaders;
 
-// Large tensors get their own mappings, handed back when freed: a lower peak RSS in training (NativeHeap says why).
-Faces.Torch.Native.NativeHeap.ReturnLargeBlocksToTheSystem();
-
 // Not a terminal: tables as wide as they need (Spectre assumes 80 columns and cuts headers), no colour codes.
 if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 240;
 

@@ -30,7 +30,6 @@ internal static class InfoCommand
             Console.WriteLine($"native      {TorchRuntime.NativeLibraryPath ?? "(loaded by TorchSharp)"}");
             Console.WriteLine($"device      {(TorchEnvironment.CudaAvailable ? "cuda (available), cpu" : "cpu (CUDA not available)")}");
             Console.WriteLine($"threads     {TorchEnvironment.Threads} (cores: {Environment.ProcessorCount})");
-            Console.WriteLine($"heap        {Faces.Torch.Native.NativeHeap.Describe()}");
             return 0;
         });
         return command;
