@@ -156,7 +156,7 @@ internal static class Reproduction
     /// <summary>
     /// Trains the pending runs <paramref name="jobs"/> at a time, each on its own ML.NET context and its share of the
     /// cores, and caches each as it finishes; returns how many. The study's networks are small: one of them keeps two
-    /// cores only partly busy, so two runs at once finish the sweeps sooner (docs/study-on-fer2013.md).
+    /// cores only partly busy, so two runs at once finish the sweeps sooner (docs/command-line.md).
     /// </summary>
     private static int TrainPending(FaceDataset data, IReadOnlyList<StudySweeps.Sweep> sweeps, string cache, string fingerprint, int seeds, int jobs,
         Action<string>? runStarted, Action<string, int>? epochDone)
