@@ -113,7 +113,7 @@ internal static class Reproduction
         string fingerprint = DataFingerprint.Of(data);
         var pending = Pending(sweeps, Path.Combine(folder, "cache"), fingerprint, seeds, jobs).Select(r => r.Settings).ToList();
         if (pending.Count == 0) return (0, TimeSpan.Zero);
-        int threads = JobThreads(jobs);
+        int threads = JobThreads(jobs), threadsBefore = Faces.Torch.TorchEnvironment.Threads;
         double EpochSeconds(TrainSettings settings)
         {
             // Two epochs, the second one timed: the first also pays one-time costs (libtorch choosing and preparing its
@@ -124,6 +124,7 @@ internal static class Reproduction
         var mlp = new TrainSettings { Model = ModelKind.Mlp, Training = Faces.Torch.Training.TrainingOptions.ForMlp };
         var cnn = new TrainSettings { Model = ModelKind.Cnn, Training = Faces.Torch.Training.TrainingOptions.ForCnn };
         double mlpEpoch = EpochSeconds(mlp), cnnEpoch = EpochSeconds(cnn);
+        Faces.Torch.TorchEnvironment.SetThreads(threadsBefore);
         double seconds = pending.Sum(p => p.NetworkTraining.Epochs * (p.Model == ModelKind.Mlp
             ? mlpEpoch * Work(p.Architecture, data) / Work(new Faces.Torch.Models.MlpArchitecture(), data)
             : cnnEpoch * Work(p.Architecture, data) / Work(new Faces.Torch.Models.CnnArchitecture(), data)));
@@ -163,6 +164,7 @@ internal static class Reproduction
     {
         var pending = Pending(sweeps, cache, fingerprint, seeds, jobs);
         var report = new object(); // the progress callbacks are not thread-safe
+        int threadsBefore = Faces.Torch.TorchEnvironment.Threads; // libtorch's count is process-wide: what runs after gets it back
         try
         {
             // One run at a time to whichever job is free, in report order (the default partitioning splits the list in
@@ -180,6 +182,10 @@ internal static class Reproduction
         {
             // The first failure as the one-job path would raise it (a divergence, an I/O error), not wrapped.
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
+        finally
+        {
+            Faces.Torch.TorchEnvironment.SetThreads(threadsBefore);
         }
         return pending.Count;
     }

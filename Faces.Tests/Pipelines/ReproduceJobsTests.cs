@@ -24,7 +24,11 @@ public sealed class ReproduceJobsTests : IDisposable
         var sweeps = StudySweeps.All(quick: true).Take(2).ToList(); // the MLP's and the CNN's learning rates
         string outFolder = Path.Combine(folder, "jobs");
         var started = new List<string>();
+        int threadsBefore = Environment.ProcessorCount + 1, original = Faces.Torch.TorchEnvironment.Threads; // unlike any job's share of the cores
+        Faces.Torch.TorchEnvironment.SetThreads(threadsBefore);
         var (trained, _) = Reproduction.Execute(new MLContext(1), data, sweeps, outFolder, new System.Text.StringBuilder(), started.Add, seeds: 2, jobs: 2);
+        Assert.Equal(threadsBefore, Faces.Torch.TorchEnvironment.Threads); // what runs after (the mixture experiments) keeps its thread count
+        Faces.Torch.TorchEnvironment.SetThreads(original);
         int runs = sweeps.Sum(s => s.Points.Count) * 2;
         Assert.Equal(runs, trained);
         Assert.Equal(runs, started.Distinct().Count()); // every run once, none twice
