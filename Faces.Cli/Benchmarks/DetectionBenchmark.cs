@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using Faces.Pipelines.Detection;
+using Faces.MLNet.Networks;
+using Faces.Pipelines.Data;
 using OpenCvSharp;
 
 namespace Faces.Cli.Benchmarks;
@@ -8,7 +10,8 @@ namespace Faces.Cli.Benchmarks;
 /// <summary>
 /// Face detection speed: Faces' <see cref="FaceDetector"/> against OpenCV's own cascade search from Python (Debian's
 /// python3-opencv), the same cascade and settings, interleaved round by round; and, with a model, the latency of
-/// photo → expressions (<see cref="ExpressionRecognizer.Recognize(string, bool)"/>: read, detect, crop, score).
+/// photo → expressions (<see cref="ExpressionRecognizer.Recognize(string, bool)"/>: read, detect, crop, score) and of one
+/// face's scoring, with each engine that can score the model.
 /// </summary>
 internal static class DetectionBenchmark
 {
@@ -71,14 +74,29 @@ internal static class DetectionBenchmark
                 var latency = SortedSeconds(repeats * rounds, () => recognizer.Recognize(photo));
                 output.WriteLine($"Photo → expressions with {Path.GetFileName(modelPath)} (decode, detect, crop, score every face): " +
                                  $"p50 {latency[latency.Count / 2] * 1000:F1} ms, p99 {latency[(int)(latency.Count * 0.99)] * 1000:F1} ms over {latency.Count} calls");
-                // One face's scoring alone, as faces predict and faces serve do it: one batched Transform of the crop.
+                // One face's scoring alone: as faces predict and faces serve do it (one batched Transform of the crop),
+                // and through a PredictionEngine; for a network, with each scoring engine.
                 var served = recognizer.Model;
                 var box = detector.Detect(gray).FirstOrDefault() ?? new FaceBox(0, 0, gray.Width, gray.Height, 0);
                 var face = new[] { FaceDetector.FacePixels(gray, box, served.Side, served.Side) };
-                for (int i = 0; i < 20; i++) served.Score(face);
-                var scoring = SortedSeconds(repeats * rounds * 10, () => served.Score(face));
-                output.WriteLine($"One face scored by the model's Transform (the crop made): p50 {scoring[scoring.Count / 2] * 1000:F2} ms, " +
-                                 $"p99 {scoring[(int)(scoring.Count * 0.99)] * 1000:F2} ms over {scoring.Count} calls, {Torch.TorchEnvironment.Threads} libtorch thread(s)");
+                var network = ModelSteps.Networks(served.Model).FirstOrDefault();
+                var chosen = network?.Engine;
+                var engines = network == null ? new ScoringEngine?[] { null }
+                    : new ScoringEngine?[] { chosen }.Concat(Enum.GetValues<ScoringEngine>().Where(e => e != chosen && (e != ScoringEngine.OnnxRuntime || network.OnnxRefusal == null)).Cast<ScoringEngine?>());
+                var row = new FeatureRow { Features = face[0] };
+                var predictions = new Microsoft.ML.MLContext(1).Model.CreatePredictionEngine<FeatureRow, ScoreRow>(served.Model, inputSchemaDefinition: FeatureRow.Definition(face[0].Length));
+                foreach (var engine in engines)
+                {
+                    if (engine is { } e) network!.Engine = e;
+                    string by = engine is { } named ? $", scored by {named}{(named == chosen ? " (the model's default)" : "")}" : "";
+                    for (int i = 0; i < 20; i++) served.Score(face);
+                    var scoring = SortedSeconds(repeats * rounds * 10, () => served.Score(face));
+                    output.WriteLine($"One face scored by the model's Transform (the crop made){by}: {Percentiles(scoring)}, {Torch.TorchEnvironment.Threads} libtorch thread(s)");
+                    for (int i = 0; i < 20; i++) predictions.Predict(row);
+                    var predicting = SortedSeconds(repeats * rounds * 10, () => predictions.Predict(row));
+                    output.WriteLine($"One face scored by a PredictionEngine{by}: {Percentiles(predicting)}");
+                }
+                if (chosen is { } restored) network!.Engine = restored;
             }
             return peer.Count == rounds;
         }
@@ -87,6 +105,9 @@ internal static class DetectionBenchmark
             Directory.Delete(work, true);
         }
     }
+
+    private static string Percentiles(List<double> sorted) =>
+        $"p50 {sorted[sorted.Count / 2] * 1000:F2} ms, p99 {sorted[(int)(sorted.Count * 0.99)] * 1000:F2} ms over {sorted.Count} calls";
 
     /// <summary>Seconds of <paramref name="count"/> calls of <paramref name="call"/>, one at a time, in increasing order.</summary>
     private static List<double> SortedSeconds(int count, Action call) => Enumerable.Range(0, count).Select(_ =>

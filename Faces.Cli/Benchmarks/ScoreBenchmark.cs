@@ -258,12 +258,6 @@ internal static class ScoreBenchmark
         for (int i = 0; i < JitWarmUpRuns && clock.Elapsed.TotalSeconds < JitWarmUpSeconds; i++) work();
     }
 
-    /// <summary>What a PredictionEngine returns here: the class probabilities.</summary>
-    private sealed class ScoreRow
-    {
-        public float[] Score { get; set; } = Array.Empty<float>();
-    }
-
     private const int JitWarmUpRuns = 40;
     private const int OnnxBatch = 100;
 

@@ -35,6 +35,8 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
     private readonly VectorDataViewType inputType;
     private readonly VectorDataViewType outputType;
     private readonly Lazy<MlpScorer?> mlpScorer;
+    private readonly Lazy<NetworkInferenceSession> onnxSession;
+    private volatile ScoringEngine engine;
 
     /// <summary>The trained network (architecture, weights, learning curve).</summary>
     public FacesNetwork Network { get; }
@@ -58,6 +60,8 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
         mlpScorer = new(() => MlpScorer.TryCreate(Network));
         inputType = new VectorDataViewType(NumberDataViewType.Single, checked((int)network.Architecture.InputSize));
         outputType = new VectorDataViewType(NumberDataViewType.Single, network.Architecture.Classes);
+        onnxSession = new(OpenOnnxSession);
+        engine = DefaultEngine(Network);
     }
 
     private NetworkModelParameters(IHostEnvironment env, ModelLoadContext ctx)
@@ -81,7 +85,38 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
         }
         inputType = new VectorDataViewType(NumberDataViewType.Single, checked((int)Network.Architecture.InputSize));
         outputType = new VectorDataViewType(NumberDataViewType.Single, Network.Architecture.Classes);
+        onnxSession = new(OpenOnnxSession);
+        engine = DefaultEngine(Network);
     }
+
+    /// <summary>
+    /// The engine a network is scored by unless <see cref="Engine"/> is set: ONNX Runtime for the real-face network on
+    /// the CPU (its optimised graph scores a face in about half libtorch's time; docs/real-faces.md has the
+    /// measurement), libtorch for the study's networks (the MLP has its own C# scorer, the CNN is the study's as trained).
+    /// </summary>
+    public static ScoringEngine DefaultEngine(FacesNetwork network) =>
+        network.Architecture is ExpressionNetArchitecture && network.Device.type == TorchSharp.DeviceType.CPU && network.Module is IDescribesInference
+            ? ScoringEngine.OnnxRuntime
+            : ScoringEngine.Libtorch;
+
+    /// <summary>
+    /// What computes this network's scores in <c>Transform</c>, <c>PredictionEngine</c> and <see cref="Score(float[], int)"/>
+    /// (saliency maps always take libtorch's gradients). Set it before scoring starts: rows already being scored finish
+    /// with the engine they started with. <see cref="ScoringEngine.OnnxRuntime"/> needs a network with an ONNX form.
+    /// </summary>
+    public ScoringEngine Engine
+    {
+        get => engine;
+        set
+        {
+            if (value == ScoringEngine.OnnxRuntime && OnnxRefusal is { } reason)
+                throw Host.ExceptParam(nameof(value), $"ONNX Runtime cannot score this model: {reason}.");
+            engine = value;
+        }
+    }
+
+    private NetworkInferenceSession OpenOnnxSession() =>
+        new(Host, ((IDescribesInference)Network.Module).DescribeInference(), inputType.Size, outputType.Size);
 
     private static byte[] LegacyBlock(BinaryReader reader)
     {
@@ -139,6 +174,7 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
     /// </summary>
     internal float[] Score(float[] dense, int count)
     {
+        if (engine == ScoringEngine.OnnxRuntime) return Checked(onnxSession.Value.Probabilities(dense, count), dense);
         if (MlpScorer == null) return Checked(Network.PredictProbabilities(dense, count), dense);
         var probabilities = new float[count * outputType.Size];
         ScoreRows(dense, count, -1, 1, probabilities);
@@ -147,9 +183,10 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
 
     /// <summary>
     /// The MLP's scorer in C# loops (<see cref="Faces.Torch.Models.MlpScorer"/>, over a copy of the weights made on
-    /// first use), or null: the CNN, or a network these loops do not cover, is scored by libtorch.
+    /// first use), or null: the CNN, or a network these loops do not cover, is scored by libtorch; and a network
+    /// scored by ONNX Runtime.
     /// </summary>
-    internal MlpScorer? MlpScorer => mlpScorer.Value;
+    internal MlpScorer? MlpScorer => engine == ScoringEngine.Libtorch ? mlpScorer.Value : null;
 
     /// <summary>
     /// Probabilities of <paramref name="count"/> rows read in place (row after row) by <see cref="MlpScorer"/> into
@@ -188,6 +225,11 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
     /// <summary>The same for the first <paramref name="count"/> rows of a batch from <see cref="FacesNetwork.NewBatch"/>.</summary>
     internal float[] Score(TorchSharp.torch.Tensor batch, int count)
     {
+        if (engine == ScoringEngine.OnnxRuntime)
+        {
+            var dense = FacesNetwork.Rows(batch)[..(count * inputType.Size)].ToArray();
+            return Checked(onnxSession.Value.Probabilities(dense, count), dense);
+        }
         using var rows = count == batch.shape[0] ? batch.alias() : batch.narrow(0, 0, count);
         return Checked(Network.PredictProbabilities(rows), FacesNetwork.Rows(batch));
     }
@@ -234,5 +276,9 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
     }
 
     /// <summary>Releases the network's tensors.</summary>
-    public void Dispose() => Network.Dispose();
+    public void Dispose()
+    {
+        if (onnxSession.IsValueCreated) onnxSession.Value.Dispose();
+        Network.Dispose();
+    }
 }

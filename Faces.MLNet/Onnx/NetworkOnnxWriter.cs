@@ -5,29 +5,33 @@ namespace Faces.MLNet.Onnx;
 /// <summary>
 /// A network's <see cref="InferenceGraph"/> as ONNX operators: Reshape (for a CNN), then per layer Conv,
 /// BatchNormalization (exported as is, not folded, so the running statistics stay visible), Relu, MaxPool, Flatten,
-/// Gemm; Softmax; with flip averaging the layers run a second time on the input mirrored by a Slice with step −1
-/// (sharing the weights) and the two probability tensors are averaged.
+/// Gemm; Softmax. With flip averaging the input and its mirror image (a Slice with step −1) go through the layers as
+/// one batch of twice the rows (Concat), and the two halves' probabilities (Split) are averaged: one pass, as the
+/// network itself runs it.
 /// </summary>
 internal static class NetworkOnnxWriter
 {
-    public static void Write(OnnxGraph graph, InferenceGraph network, string features, string[] outputs)
+    /// <summary>The classifier's two outputs (<see cref="ClassScoreOutputs"/>) from the Features variable.</summary>
+    public static void Write(OnnxGraph graph, InferenceGraph network, string features, string[] outputs) =>
+        ClassScoreOutputs.Write(graph, Probabilities(graph, network, features), outputs);
+
+    /// <summary>Appends the network's operators and returns the variable holding the class probabilities [N, classes].</summary>
+    public static string Probabilities(OnnxGraph graph, InferenceGraph network, string features)
     {
         var weights = network.Layers.Select((layer, i) => Initializers(graph, layer, $"layer{i + 1}")).ToArray();
         var x = network.InputShape.Length == 1
             ? features
             : graph.Node("Reshape", new[] { features, graph.Longs(new long[] { -1 }.Concat(network.InputShape).ToArray(), "shape") });
-        var probabilities = Probabilities(graph, network, weights, x);
-        if (network.FlipAveraging)
+        if (!network.FlipAveraging) return Probabilities(graph, network, weights, x);
+        var mirrored = graph.Node("Slice", new[]
         {
-            var mirrored = graph.Node("Slice", new[]
-            {
-                x, graph.Longs(new long[] { -1 }, "flip.starts"), graph.Longs(new[] { long.MinValue }, "flip.ends"),
-                graph.Longs(new long[] { 3 }, "flip.axes"), graph.Longs(new long[] { -1 }, "flip.steps"),
-            });
-            var sum = graph.Node("Add", new[] { probabilities, Probabilities(graph, network, weights, mirrored) });
-            probabilities = graph.Node("Mul", new[] { sum, graph.Scalar(0.5f, "half") });
-        }
-        ClassScoreOutputs.Write(graph, probabilities, outputs);
+            x, graph.Longs(new long[] { -1 }, "flip.starts"), graph.Longs(new[] { long.MinValue }, "flip.ends"),
+            graph.Longs(new long[] { 3 }, "flip.axes"), graph.Longs(new long[] { -1 }, "flip.steps"),
+        });
+        var both = graph.Node("Concat", new[] { x, mirrored }, n => n.AddAttribute("axis", 0L));
+        var halves = graph.Nodes("Split", new[] { Probabilities(graph, network, weights, both) }, 2, n => n.AddAttribute("axis", 0L));
+        var sum = graph.Node("Add", halves);
+        return graph.Node("Mul", new[] { sum, graph.Scalar(0.5f, "half") });
     }
 
     private static string Probabilities(OnnxGraph graph, InferenceGraph network, string[][] weights, string x)

@@ -15,12 +15,24 @@ internal sealed class OnnxGraph(OnnxContext context, string prefix)
     /// </summary>
     public const int MinimumOpSet = 10;
 
+    /// <summary>The newest opset these operators are written for.</summary>
+    public const int MaximumOpSet = 12;
+
     /// <summary>Appends an operator with one output and returns the output's name.</summary>
     public string Node(string op, IEnumerable<string> inputs, Action<OnnxNode>? attributes = null)
     {
         var output = context.AddIntermediateVariable(null, $"{prefix}.{op}", true);
         Write(op, inputs, output, attributes);
         return output;
+    }
+
+    /// <summary>Appends an operator with <paramref name="count"/> outputs and returns their names.</summary>
+    public string[] Nodes(string op, IEnumerable<string> inputs, int count, Action<OnnxNode>? attributes = null)
+    {
+        var outputs = Enumerable.Range(0, count).Select(_ => context.AddIntermediateVariable(null, $"{prefix}.{op}", true)).ToArray();
+        var node = context.CreateNode(op, inputs, outputs, context.GetNodeName($"{prefix}.{op}"), "");
+        attributes?.Invoke(node);
+        return outputs;
     }
 
     /// <summary>Appends an operator writing into an output the caller named (a column's variable).</summary>

@@ -6,7 +6,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace Faces.Pipelines.Onnx;
 
 /// <summary>
-/// Scores the same rows through a Faces model and through its exported graph in ONNX Runtime (all graph optimisations
+/// Scores the same rows through a Faces model (its networks in libtorch) and through its exported graph in ONNX Runtime (all graph optimisations
 /// on) and reports the largest difference of a probability: what <c>faces export</c> prints after writing a file.
 /// </summary>
 public static class OnnxCheck
@@ -16,7 +16,7 @@ public static class OnnxCheck
     {
         var features = inputSchema["Features"];
         var view = Data.FeatureRow.Load(ml, rows, features.Type.GetVectorSize());
-        var expected = model.Transform(WithInputColumns(ml, view, inputSchema)).GetColumn<float[]>("Score").ToArray();
+        var expected = WithLibtorch(model, () => model.Transform(WithInputColumns(ml, view, inputSchema)).GetColumn<float[]>("Score").ToArray());
 
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         using var session = new InferenceSession(onnx, options);
@@ -37,6 +37,25 @@ public static class OnnxCheck
             same &= facesBest == onnxBest;
         }
         return (worst, same);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="score"/> with the model's networks scored by libtorch, the engine they were trained in: a
+    /// network that ONNX Runtime scores by default would otherwise be checked against ONNX Runtime itself.
+    /// </summary>
+    private static T WithLibtorch<T>(ITransformer model, Func<T> score)
+    {
+        var networks = Recognition.ModelSteps.Networks(model);
+        var engines = networks.Select(n => n.Engine).ToArray();
+        try
+        {
+            foreach (var network in networks) network.Engine = Faces.MLNet.Networks.ScoringEngine.Libtorch;
+            return score();
+        }
+        finally
+        {
+            for (int i = 0; i < networks.Count; i++) networks[i].Engine = engines[i];
+        }
     }
 
     /// <summary>

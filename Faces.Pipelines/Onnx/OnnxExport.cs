@@ -37,7 +37,7 @@ public static class OnnxExport
     {
         var context = NewContext(ml);
         IDataView view = new EmptyDataView(ml, inputSchema);
-        foreach (var step in Steps(model))
+        foreach (var step in Recognition.ModelSteps.Of(model))
         {
             if (Unwritable(step) is { } reason) return reason;
             var before = view;
@@ -62,11 +62,6 @@ public static class OnnxExport
     private static string Name(ITransformer step) => step.GetType().IsGenericType
         ? $"{step.GetType().Name.Split('`')[0]}<{string.Join(", ", step.GetType().GetGenericArguments().Select(a => a.Name))}>"
         : step.GetType().Name;
-
-    /// <summary>Every transformer of a chain, nested chains opened.</summary>
-    private static IEnumerable<ITransformer> Steps(ITransformer model) => model is IEnumerable<ITransformer> chain
-        ? chain.SelectMany(Steps)
-        : new[] { model };
 
     /// <summary>
     /// The ONNX model of <paramref name="model"/> (fitted on <paramref name="inputSchema"/>), with PredictedLabel mapped
@@ -116,7 +111,7 @@ public static class OnnxExport
         {
             predicted.GetKeyValues(ref names);
             classNames = names.DenseValues().Select(n => n.ToString()).ToArray();
-            return new TransformerChain<ITransformer>(Steps(model).Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel").Fit(model.Transform(new EmptyDataView(ml, inputSchema)))).ToArray());
+            return new TransformerChain<ITransformer>(Recognition.ModelSteps.Of(model).Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel").Fit(model.Transform(new EmptyDataView(ml, inputSchema)))).ToArray());
         }
         if (score.HasSlotNames())
         {
@@ -129,7 +124,7 @@ public static class OnnxExport
 
     private static string InputShape(ITransformer model, DataViewSchema inputSchema)
     {
-        var network = Steps(model).OfType<Faces.MLNet.Networks.NetworkPredictionTransformer>().FirstOrDefault()?.Model.Architecture;
+        var network = Recognition.ModelSteps.Of(model).OfType<Faces.MLNet.Networks.NetworkPredictionTransformer>().FirstOrDefault()?.Model.Architecture;
         return network switch
         {
             Faces.Torch.Models.CnnArchitecture c => $"{c.Channels},{c.Height},{c.Width}",

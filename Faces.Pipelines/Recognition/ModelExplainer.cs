@@ -32,7 +32,7 @@ public sealed class ModelExplainer
     /// <summary>The explainer of <paramref name="model"/>, or null when its classifier is not a network (a mixture model has no gradients).</summary>
     public static ModelExplainer? For(MLContext ml, ITransformer model)
     {
-        var steps = Steps(model).ToList();
+        var steps = ModelSteps.Of(model).ToList();
         int at = steps.FindIndex(s => s is ISingleFeaturePredictionTransformer<object> { Model: NetworkModelParameters });
         if (at < 0) return null;
         var predictor = (ISingleFeaturePredictionTransformer<object>)steps[at];
@@ -51,7 +51,7 @@ public sealed class ModelExplainer
         if (rows.FirstOrDefault(r => r.Length != inputSize) is { } wrong)
             throw new ArgumentException($"A row has {wrong.Length} values; the network takes {inputSize}.");
         var view = FeatureRow.Load(ml, rows, inputSize);
-        foreach (var step in Steps(before))
+        foreach (var step in ModelSteps.Of(before))
             if (Accepts(step, view.Schema)) view = step.Transform(view);
         var inputs = view.GetColumn<float[]>(featureColumn).ToList();
         return inputs.Select((row, i) => SaliencyMaps.For(network.Network, row, classIndices[i], method)).ToList();
@@ -70,5 +70,4 @@ public sealed class ModelExplainer
         }
     }
 
-    private static IEnumerable<ITransformer> Steps(ITransformer model) => model is IEnumerable<ITransformer> chain ? chain.SelectMany(Steps) : new[] { model };
 }

@@ -104,6 +104,8 @@ public sealed class OnnxExportTests
         Assert.Null(OnnxExport.Refusal(ml, model, input));
         var bytes = OnnxExport.Export(ml, model, input);
         var rows = Rows(1000, 2, kind);
+        // Faces' side in libtorch, the engine the networks were trained in (the real-face network is scored by ONNX Runtime by default).
+        foreach (var network in Faces.Pipelines.Recognition.ModelSteps.Networks(model)) network.Engine = ScoringEngine.Libtorch;
         var faces = model.Transform(ml.Data.LoadFromEnumerable(rows));
         var expected = faces.GetColumn<float[]>("Score").ToArray();
         var keys = faces.GetColumn<uint>("PredictedLabel").ToArray();
