@@ -41,3 +41,14 @@ public sealed class SimdTheoryAttribute : TheoryAttribute
         if (!Faces.Torch.Models.MlpScorer.IsSupported) Skip = Reason;
     }
 }
+
+/// <summary>A test of glibc's malloc settings: skipped off Linux, or where the environment already fixes glibc's mmap threshold.</summary>
+public sealed class GlibcMallocFactAttribute : FactAttribute
+{
+    public GlibcMallocFactAttribute()
+    {
+        if (!OperatingSystem.IsLinux()) Skip = "Skipped: glibc's malloc is Linux's.";
+        else if (Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") != null)
+            Skip = "Skipped: MALLOC_MMAP_THRESHOLD_ in the environment fixes glibc's threshold, and low-memory mode leaves it.";
+    }
+}

@@ -46,12 +46,13 @@ internal static class TrainCommand
         public readonly Option<int> Seed = new("--seed") { Description = "Training seed: initialisation and shuffling (the split has --split-seed).", DefaultValueFactory = _ => TrainingDefaults.Seed };
         public readonly Option<string> Device = CommonOptions.Device();
         public readonly Option<int> Threads = CommonOptions.Threads();
+        public readonly Option<bool> LowMemory = new("--low-memory") { Description = "Train in less memory for more time: large tensors in memory mappings of their own, on huge pages (Linux; docs/real-faces.md has the measurements)." };
 
         public IEnumerable<Option> All => new Option[]
         {
             Model, Data, Output, Preset, Epochs, LearningRate, Momentum, BatchSize, Patience, Optimizer, Filters, Widths, Hidden, Components, Iterations,
             Tolerance, VarianceFloor, RegCovar, Covariance, Initialization, Normalize, Report, Seed, Split.Seed, Split.GroupBy, Split.Groups, Device, Threads,
-            DetectFaces,
+            DetectFaces, LowMemory,
         }.Concat(Detection.All);
     }
 
@@ -130,6 +131,8 @@ internal static class TrainCommand
 
     private static int Run(ParseResult result, Options o)
     {
+        // Before anything makes a tensor: libtorch reads its huge-page setting at its first.
+        if (result.GetValue(o.LowMemory)) Console.WriteLine(Faces.Torch.Native.LowMemoryMode.Enable());
         var settings = Settings(result, o);
         var split = o.Split.Read(result);
         var path = result.GetValue(o.Output)!.FullName;

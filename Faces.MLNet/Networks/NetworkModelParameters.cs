@@ -227,8 +227,8 @@ public sealed class NetworkModelParameters : ModelParametersBase<VBuffer<float>>
     {
         if (engine == ScoringEngine.OnnxRuntime)
         {
-            var dense = FacesNetwork.Rows(batch)[..(count * inputType.Size)].ToArray();
-            return Checked(onnxSession.Value.Probabilities(dense, count), dense);
+            var values = FacesNetwork.Rows(batch)[..(count * inputType.Size)];
+            return Checked(onnxSession.Value.Probabilities(values, count), values);
         }
         using var rows = count == batch.shape[0] ? batch.alias() : batch.narrow(0, 0, count);
         return Checked(Network.PredictProbabilities(rows), FacesNetwork.Rows(batch));
