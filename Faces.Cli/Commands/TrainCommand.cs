@@ -38,7 +38,7 @@ internal static class TrainCommand
         public readonly Option<TrainingPreset> Preset = new("--preset") { Description = "study: the study's default settings (the defaults). best: the study's best — " +
             $"CNN eps {CnnDefaults.BestLearningRate}, momentum {CnnDefaults.BestMomentum}, {CnnDefaults.BestFilters1}/{CnnDefaults.BestFilters2} filters, " +
             $"{CnnDefaults.BestEpochs} epochs with early stopping; MLP eps {MlpDefaults.BestLearningRate}; MoG k-means initialisation. real (with --model cnn): the real-face network (VGG-style, batch norm, flip averaging) with augmentation, Nesterov momentum, a one-cycle schedule and label smoothing. " +
-            $"fast (with --model cnn): the same recipe with widths {string.Join("/", ExpressionNetDefaults.FastWidths)} for {ExpressionNetDefaults.FastEpochs} epochs, about half an hour on two cores. " +
+            $"fast (with --model cnn): the same recipe with widths {string.Join("/", ExpressionNetDefaults.FastWidths)} and dropout {ExpressionNetDefaults.FastDropout} for {ExpressionNetDefaults.FastEpochs} epochs, under half an hour on two cores. " +
             "Options given explicitly win.", DefaultValueFactory = _ => TrainingPreset.Study };
         public readonly SplitArguments Split = new();
         public readonly Option<bool> DetectFaces = new("--detect-faces") { Description = "Image folders: crop the largest face of each photo (Haar cascade) instead of taking the whole image; photos without a face are left out." };
