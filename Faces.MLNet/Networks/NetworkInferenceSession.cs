@@ -27,8 +27,9 @@ internal sealed class NetworkInferenceSession : IDisposable
     }
 
     /// <summary>
-    /// Rows per ONNX Runtime run: its throughput on the shipped network is flat from 8 rows a run up, while the memory a
-    /// run holds grows with its rows (docs/real-faces.md has both), so a large batch is scored a few rows at a time.
+    /// Rows per ONNX Runtime run: the memory a run holds for its activations grows with its rows (the face and its mirror
+    /// image, each layer's output in ONNX Runtime's own arena, which never shrinks), so a large batch is scored a few rows
+    /// at a time; 32 rows keep the per-run cost a small part of a run.
     /// </summary>
     public const int RowsPerRun = 32;
 
