@@ -8,8 +8,8 @@ namespace Faces.MLNet.Onnx;
 
 /// <summary>
 /// A network alone as an ONNX model, in memory: input <see cref="Input"/> [N, inputs], output <see cref="Output"/>
-/// [N, classes] (the class probabilities; ONNX may rename it, so read the session's single output), written by <see cref="NetworkOnnxWriter"/> — the same operators as the
-/// network's part of an exported pipeline.
+/// [N, classes], the class probabilities (the converter may rename it: read the session's single output). Written by
+/// <see cref="NetworkOnnxWriter"/>, the same operators as the network's part of an exported pipeline.
 /// </summary>
 internal static class NetworkOnnxModel
 {

@@ -6,8 +6,9 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace Faces.Pipelines.Onnx;
 
 /// <summary>
-/// Scores the same rows through a Faces model (its networks in libtorch) and through its exported graph in ONNX Runtime (all graph optimisations
-/// on) and reports the largest difference of a probability: what <c>faces export</c> prints after writing a file.
+/// Scores the same rows through a Faces model (its networks in libtorch) and through its exported graph in ONNX Runtime
+/// (all graph optimisations on) and reports the largest difference of a probability: what <c>faces export</c> prints
+/// after writing a file.
 /// </summary>
 public static class OnnxCheck
 {
