@@ -81,8 +81,10 @@ internal static class DetectionBenchmark
                 var face = new[] { FaceDetector.FacePixels(gray, box, served.Side, served.Side) };
                 var network = ModelSteps.Networks(served.Model).FirstOrDefault();
                 var chosen = network?.Engine;
+                // The model's own engine first, then every other one that can score it.
                 var engines = network == null ? new ScoringEngine?[] { null }
-                    : new ScoringEngine?[] { chosen }.Concat(Enum.GetValues<ScoringEngine>().Where(e => e != chosen && (e != ScoringEngine.OnnxRuntime || network.OnnxRefusal == null)).Cast<ScoringEngine?>());
+                    : Enum.GetValues<ScoringEngine>().Where(e => e != ScoringEngine.OnnxRuntime || network.OnnxRefusal == null)
+                        .OrderBy(e => e != chosen).Cast<ScoringEngine?>().ToArray();
                 var row = new FeatureRow { Features = face[0] };
                 var predictions = new Microsoft.ML.MLContext(1).Model.CreatePredictionEngine<FeatureRow, ScoreRow>(served.Model, inputSchemaDefinition: FeatureRow.Definition(face[0].Length));
                 foreach (var engine in engines)
