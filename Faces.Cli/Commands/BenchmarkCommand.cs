@@ -49,9 +49,14 @@ internal static class BenchmarkCommand
         var realRows = new Option<int>("--rows") { Description = "Training rows (FER2013's training split has 28,709).", DefaultValueFactory = _ => 28_709 }.Within(1, 1_000_000);
         var realThreads = CommonOptions.Threads();
         var realWidths = CommonOptions.Widths();
-        foreach (var option in new Option[] { realEpochs, realRows, realThreads, realWidths }) real.Options.Add(option);
-        real.SetAction(result => RealFaceTrainingBenchmark.Run(Console.Out, result.GetValue(realEpochs), result.GetValue(realRows), result.GetValue(realThreads),
-            result.GetValue(realWidths) is { Length: > 0 } widths ? widths : null) ? 0 : 1);
+        var realLowMemory = CommonOptions.LowMemory(); // as `faces train` trains
+        foreach (var option in new Option[] { realEpochs, realRows, realThreads, realWidths, realLowMemory }) real.Options.Add(option);
+        real.SetAction(result =>
+        {
+            CommonOptions.ApplyLowMemory(result, realLowMemory, Console.Out);
+            return RealFaceTrainingBenchmark.Run(Console.Out, result.GetValue(realEpochs), result.GetValue(realRows), result.GetValue(realThreads),
+                result.GetValue(realWidths) is { Length: > 0 } widths ? widths : null) ? 0 : 1;
+        });
         command.Subcommands.Add(real);
 
         var detect = new Command("detect", "Face detection vs OpenCV's own from Python (Debian's python3-opencv); with --model, photo → expressions latency.");

@@ -23,6 +23,23 @@ internal static class CommonOptions
         AllowMultipleArgumentsPerToken = true,
     }.Within(1, 4096);
 
+    /// <summary>
+    /// --low-memory: on unless given <c>false</c>, because training's memory goal (3x the pixels) holds only with it;
+    /// <see cref="ApplyLowMemory"/> applies it before the first tensor.
+    /// </summary>
+    public static Option<bool> LowMemory() => new("--low-memory")
+    {
+        Description = "Train in less memory for some more time: large tensors in memory mappings of their own, on huge pages (Linux; " +
+                      "docs/real-faces.md has the measurements). On unless given false (--low-memory false).",
+        DefaultValueFactory = _ => true,
+    };
+
+    /// <summary>Turns low-memory mode on when <paramref name="option"/> says so; call before anything makes a tensor (libtorch reads its huge-page setting at its first).</summary>
+    public static void ApplyLowMemory(ParseResult result, Option<bool> option, TextWriter output)
+    {
+        if (result.GetValue(option)) output.WriteLine(Faces.Torch.Native.LowMemoryMode.Enable());
+    }
+
     public static Option<string> Device() => new("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => TrainingDefaults.Device };
 
     public static Option<int> Threads()

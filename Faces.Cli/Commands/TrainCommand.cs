@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Faces.MLNet.Mixtures;
 using Faces.Pipelines.Data;
 using Faces.Cli.Reports;
@@ -38,7 +39,7 @@ internal static class TrainCommand
         public readonly Option<TrainingPreset> Preset = new("--preset") { Description = "study: the study's default settings (the defaults). best: the study's best — " +
             $"CNN eps {CnnDefaults.BestLearningRate}, momentum {CnnDefaults.BestMomentum}, {CnnDefaults.BestFilters1}/{CnnDefaults.BestFilters2} filters, " +
             $"{CnnDefaults.BestEpochs} epochs with early stopping; MLP eps {MlpDefaults.BestLearningRate}; MoG k-means initialisation. real (with --model cnn): the real-face network (VGG-style, batch norm, flip averaging) with augmentation, Nesterov momentum, a one-cycle schedule and label smoothing. " +
-            $"fast (with --model cnn): the same recipe with widths {string.Join("/", ExpressionNetDefaults.FastWidths)} and dropout {ExpressionNetDefaults.FastDropout} for {ExpressionNetDefaults.FastEpochs} epochs, under half an hour on two cores. " +
+            $"fast (with --model cnn): the same recipe with widths {string.Join("/", ExpressionNetDefaults.FastWidths)} for {ExpressionNetDefaults.FastEpochs} epochs, under half an hour on two cores. " +
             "Options given explicitly win.", DefaultValueFactory = _ => TrainingPreset.Study };
         public readonly SplitArguments Split = new();
         public readonly Option<bool> DetectFaces = new("--detect-faces") { Description = "Image folders: crop the largest face of each photo (Haar cascade) instead of taking the whole image; photos without a face are left out." };
@@ -46,7 +47,7 @@ internal static class TrainCommand
         public readonly Option<int> Seed = new("--seed") { Description = "Training seed: initialisation and shuffling (the split has --split-seed).", DefaultValueFactory = _ => TrainingDefaults.Seed };
         public readonly Option<string> Device = CommonOptions.Device();
         public readonly Option<int> Threads = CommonOptions.Threads();
-        public readonly Option<bool> LowMemory = new("--low-memory") { Description = "Train in less memory for more time: large tensors in memory mappings of their own, on huge pages (Linux; docs/real-faces.md has the measurements)." };
+        public readonly Option<bool> LowMemory = CommonOptions.LowMemory();
 
         public IEnumerable<Option> All => new Option[]
         {
@@ -131,8 +132,8 @@ internal static class TrainCommand
 
     private static int Run(ParseResult result, Options o)
     {
-        // Before anything makes a tensor: libtorch reads its huge-page setting at its first.
-        if (result.GetValue(o.LowMemory)) Console.WriteLine(Faces.Torch.Native.LowMemoryMode.Enable());
+        var wall = System.Diagnostics.Stopwatch.StartNew();
+        CommonOptions.ApplyLowMemory(result, o.LowMemory, Console.Out);
         var settings = Settings(result, o);
         var split = o.Split.Read(result);
         var path = result.GetValue(o.Output)!.FullName;
@@ -160,6 +161,13 @@ internal static class TrainCommand
         ComparisonTable.Print(reports);
         if (result.GetValue(o.Report) is { } folder)
             Console.WriteLine($"Report: {ReportWriter.Write(folder.FullName, dataset, reports)}");
+        Console.WriteLine($"Wall time: {WallTime(wall.Elapsed)} (loading, training, evaluating, saving).");
         return 0;
     }
+
+    /// <summary>A duration as people read it: <c>1 h 39 min 26 s</c>, <c>4 min 5 s</c>, <c>12.3 s</c>.</summary>
+    internal static string WallTime(TimeSpan t) =>
+        t.TotalHours >= 1 ? $"{(int)t.TotalHours} h {t.Minutes} min {t.Seconds} s"
+        : t.TotalMinutes >= 1 ? $"{t.Minutes} min {t.Seconds} s"
+        : string.Create(CultureInfo.InvariantCulture, $"{t.TotalSeconds:F1} s");
 }

@@ -36,11 +36,11 @@ public static class TrainingPresets
         Architecture = new ExpressionNetArchitecture(),
     };
 
-    /// <summary>The real-face recipe on a narrower network for fewer epochs (<see cref="ExpressionNetDefaults.FastWidths"/>, <see cref="ExpressionNetDefaults.FastEpochs"/>) with less dropout (<see cref="ExpressionNetDefaults.FastDropout"/>).</summary>
+    /// <summary>The real-face recipe on a narrower network for fewer epochs (<see cref="ExpressionNetDefaults.FastWidths"/>, <see cref="ExpressionNetDefaults.FastEpochs"/>).</summary>
     public static TrainSettings Fast { get; } = Real with
     {
         Training = Real.NetworkTraining with { Epochs = ExpressionNetDefaults.FastEpochs },
-        Architecture = new ExpressionNetArchitecture { Widths = ExpressionNetDefaults.FastWidths, Dropout = ExpressionNetDefaults.FastDropout },
+        Architecture = new ExpressionNetArchitecture { Widths = ExpressionNetDefaults.FastWidths },
     };
 
     /// <summary>The preset <paramref name="preset"/> for <paramref name="kind"/>; the real-face ones exist only as a CNN.</summary>

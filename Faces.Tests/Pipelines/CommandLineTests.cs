@@ -1,3 +1,4 @@
+using Faces.Cli.Commands;
 using SkiaSharp;
 
 namespace Faces.Tests.Pipelines;
@@ -41,6 +42,15 @@ public sealed class CommandLineTests : IDisposable
         using var file = File.Create(path);
         bitmap.Encode(file, SKEncodedImageFormat.Png, 100);
         return path;
+    }
+
+    [Fact]
+    public void Wall_times_read_in_hours_minutes_and_seconds()
+    {
+        Assert.Equal("1 h 39 min 26 s", TrainCommand.WallTime(new TimeSpan(1, 39, 26)));
+        Assert.Equal("26 h 0 min 5 s", TrainCommand.WallTime(new TimeSpan(1, 2, 0, 5)));
+        Assert.Equal("4 min 5 s", TrainCommand.WallTime(TimeSpan.FromSeconds(245.9)));
+        Assert.Equal("12.3 s", TrainCommand.WallTime(TimeSpan.FromSeconds(12.34)));
     }
 
     [Fact]
@@ -98,7 +108,12 @@ public sealed class CommandLineTests : IDisposable
     {
         string data = WriteFer(40);
         string model = PathOf("mog.zip");
-        FacesCli.Succeed("train", "--model", "mog", "--components", "1", "--data", data, "--seed", "3", "--out", model);
+        string trained = FacesCli.Succeed("train", "--model", "mog", "--components", "1", "--data", data, "--seed", "3", "--out", model);
+        // Training is in low-memory mode unless told otherwise.
+        Assert.StartsWith("Low-memory mode: blocks of 1 MiB or more in mappings of their own", trained);
+        Assert.DoesNotContain("Low-memory", FacesCli.Succeed("train", "--model", "mog", "--components", "1", "--data", data, "--out", PathOf("plain.zip"), "--low-memory", "false"));
+        // The whole command's wall time closes its output.
+        Assert.Matches(@"\nWall time: [0-9]+\.[0-9] s \(loading, training, evaluating, saving\)\.\n$", trained);
 
         // Read back in a fresh process.
         string info = FacesCli.Succeed("info", "--model", model);
