@@ -17,7 +17,7 @@ internal static class CommandLineErrors
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"faces: error: {OneLine(parsed.Errors[0].Message)} (faces {string.Join(' ', parsed.CommandResult.Command.Name)} --help lists the options)");
+            Console.Error.WriteLine($"faces: error: {OneLine(parsed.Errors[0].Message)} (faces {CommandPath(parsed.CommandResult)} --help lists the options)");
             return BadInput;
         }
         try
@@ -34,6 +34,14 @@ internal static class CommandLineErrors
                 : $"faces: internal error ({cause.GetType().Name}): {OneLine(cause.Message)}");
             return BadInput;
         }
+    }
+
+    /// <summary>The words that reach <paramref name="command"/> after <c>faces</c>: <c>benchmark real</c>, not <c>real</c>.</summary>
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult command)
+    {
+        var names = new List<string>();
+        for (var c = command; c.Parent is System.CommandLine.Parsing.CommandResult parent; c = parent) names.Insert(0, c.Command.Name);
+        return string.Join(' ', names);
     }
 
     /// <summary>The message on one line: a newline inside a file name or a nested message is shown as \n.</summary>

@@ -166,6 +166,9 @@ public sealed class CommandLineHostileTests : IDisposable
         string out_ = PathOf("never.zip");
         AssertOneLineError(FacesCli.Run(folder, "train", "--model", "mlp", "--threads", "100000", "--out", out_), "--threads 100000");
         AssertOneLineError(FacesCli.Run(folder, "train", "--model", "mlp", "--epochs", "abc", "--out", out_), "abc");
+        // The help it points to is the subcommand's own, named in full.
+        AssertOneLineError(FacesCli.Run(folder, "benchmark", "real", "--low-memory", "maybe"), "'maybe'", "(faces benchmark real --help lists the options)");
+        AssertOneLineError(FacesCli.Run(folder, "train", "--low-memory", "maybe"), "(faces train --help lists the options)");
         AssertOneLineError(FacesCli.Run(folder, "train", "--model", "mlp", "--hidden", "100000000", "--data", Fer(), "--out", out_), "parameters", "at most 100,000,000");
         AssertOneLineError(FacesCli.Run(folder, "train", "--model", "cnn", "--filters", "100000", "100000", "--data", Fer(), "--out", out_), "parameters");
         AssertOneLineError(FacesCli.Run(folder, "train", "--model", "mlp", "--epochs", "3", "--learning-rate", "1e30", "--data", Fer(), "--out", out_),
