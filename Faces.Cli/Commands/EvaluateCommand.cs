@@ -67,9 +67,10 @@ internal static class EvaluateCommand
         else
             yield return $"note: this data is not the model's training data (fingerprint {DataFingerprint.Short(fingerprint)}; the model's: " +
                          $"{DataFingerprint.Short(provenance.DataFingerprint)}): different files, classes or split.";
-        provenance.SplitFingerprints.TryGetValue("train", out var trainedOn);
+        var trainedOn = new[] { "train" }.Concat(provenance.TrainedOnValidation ? new[] { "valid" } : Array.Empty<string>())
+            .Select(name => provenance.SplitFingerprints.GetValueOrDefault(name)).ToHashSet();
         foreach (var split in evaluated)
-            if (DataFingerprint.Of(split) == trainedOn)
+            if (trainedOn.Contains(DataFingerprint.Of(split)))
                 yield return $"note: the {split.Name} rows are the rows the model was trained on: their metrics do not measure how it does on new faces.";
     }
 }

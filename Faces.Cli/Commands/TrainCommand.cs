@@ -41,6 +41,7 @@ internal static class TrainCommand
             $"{CnnDefaults.BestEpochs} epochs with early stopping; MLP eps {MlpDefaults.BestLearningRate}; MoG k-means initialisation. real (with --model cnn): the real-face network (VGG-style, batch norm, flip averaging) with augmentation, Nesterov momentum, a one-cycle schedule and label smoothing. " +
             $"fast (with --model cnn): the same recipe with widths {string.Join("/", ExpressionNetDefaults.FastWidths)} for {ExpressionNetDefaults.FastEpochs} epochs, under half an hour on two cores. " +
             "Options given explicitly win.", DefaultValueFactory = _ => TrainingPreset.Study };
+        public readonly Option<bool> TrainOnValid = new("--train-on-valid") { Description = "Train on the train and valid splits together, once the settings were chosen on valid: no validation curve, no early stopping (give --patience 0 where the preset has it)." };
         public readonly SplitArguments Split = new();
         public readonly Option<bool> DetectFaces = new("--detect-faces") { Description = "Image folders: crop the largest face of each photo (Haar cascade) instead of taking the whole image; photos without a face are left out." };
         public readonly DetectionArguments Detection = new();
@@ -53,7 +54,7 @@ internal static class TrainCommand
         {
             Model, Data, Output, Preset, Epochs, LearningRate, Momentum, BatchSize, Patience, Optimizer, Filters, Widths, Hidden, Components, Iterations,
             Tolerance, VarianceFloor, RegCovar, Covariance, Initialization, Normalize, Report, Seed, Split.Seed, Split.GroupBy, Split.Groups, Device, Threads,
-            DetectFaces, LowMemory,
+            DetectFaces, LowMemory, TrainOnValid,
         }.Concat(Detection.All);
     }
 
@@ -89,9 +90,10 @@ internal static class TrainCommand
             throw new ArgumentException("--widths sets the real-face network's blocks: give --preset real or fast.");
         var optimizer = Given(o.Optimizer, training.Optimizer);
         var momentum = Given(o.Momentum, training.Momentum);
-        return preset with
+        var settings = preset with
         {
             Normalization = Given(o.Normalize, preset.Normalization),
+            TrainOnValidation = Given(o.TrainOnValid, preset.TrainOnValidation),
             Mixture = mixture with
             {
                 Components = Given(o.Components, mixture.Components), MaxIterations = Given(o.Iterations, mixture.MaxIterations),
@@ -119,6 +121,9 @@ internal static class TrainCommand
                 var network => network,
             },
         };
+        if (settings.TrainOnValidation && settings.Model != ModelKind.Mog && settings.NetworkTraining.EarlyStoppingPatience > 0)
+            throw new ArgumentException($"--train-on-valid leaves no validation curve for early stopping: give --patience 0 (the settings have {settings.NetworkTraining.EarlyStoppingPatience}).");
+        return settings;
     }
 
     private static CnnArchitecture Filters(CnnArchitecture cnn, int[] filters) => filters.Length == 2
@@ -141,10 +146,13 @@ internal static class TrainCommand
         if (result.GetValue(o.Report) is { } reportFolder) OutputPaths.CheckFolder(reportFolder.FullName, "--report");
         var ml = Scratch.NewContext(settings.Seed);
         using var detector = result.GetValue(o.DetectFaces) ? new FaceDetector(o.Detection.Read(result)) : null;
-        var dataset = Progress.Spin("Loading data", () => DataSources.Load(ml, result.GetValue(o.Data)!, split, faces: detector));
-        Console.WriteLine($"Data: {dataset.Source}: {dataset.Shape} images, {dataset.ClassNames.Count} classes, train {dataset.Train.Count} / valid {dataset.Validation.Count} / test {dataset.Test.Count}.");
-        Console.WriteLine($"Split: {dataset.SplitMethod}.");
-        foreach (var warning in dataset.Warnings) Console.WriteLine($"warning: {warning}");
+        var dataset = Load(ml, result.GetValue(o.Data)!, split, detector, settings.TrainOnValidation);
+        if (settings.TrainOnValidation)
+        {
+            // The training rows as loaded are garbage now (their rows live on in the merged split): give their memory back before training.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            Console.WriteLine($"Training on train and valid together: {dataset.Train.Count} rows; valid is no longer held out.");
+        }
         var trained = ModelTraining.Train(ml, dataset, settings);
         if (ModelTraining.Outcome(settings, trained) is { } outcome) Console.WriteLine(outcome);
         string name = settings.Model.ToString().ToUpperInvariant();
@@ -163,6 +171,20 @@ internal static class TrainCommand
             Console.WriteLine($"Report: {ReportWriter.Write(folder.FullName, dataset, reports)}");
         Console.WriteLine($"Wall time: {WallTime(wall.Elapsed)} (loading, training, evaluating, saving).");
         return 0;
+    }
+
+    /// <summary>
+    /// Loads the data and prints what it is; with <paramref name="mergeValidation"/>, returns it with the validation rows
+    /// in the training split. A method of its own so that no frame of the caller's keeps the dataset as loaded alive.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static FaceDataset Load(Microsoft.ML.MLContext ml, string data, SplitOptions split, FaceDetector? detector, bool mergeValidation)
+    {
+        var dataset = Progress.Spin("Loading data", () => DataSources.Load(ml, data, split, faces: detector));
+        Console.WriteLine($"Data: {dataset.Source}: {dataset.Shape} images, {dataset.ClassNames.Count} classes, train {dataset.Train.Count} / valid {dataset.Validation.Count} / test {dataset.Test.Count}.");
+        Console.WriteLine($"Split: {dataset.SplitMethod}.");
+        foreach (var warning in dataset.Warnings) Console.WriteLine($"warning: {warning}");
+        return mergeValidation ? dataset.WithValidationInTraining() : dataset;
     }
 
     /// <summary>A duration as people read it: <c>1 h 39 min 26 s</c>, <c>4 min 5 s</c>, <c>12.3 s</c>.</summary>

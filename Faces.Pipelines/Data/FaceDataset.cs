@@ -25,6 +25,10 @@ public sealed class FaceDataset
     public string SplitMethod { get; init; } = "given by the source";
     /// <summary>What a user should know about the data before trusting a result on it (groups shared between splits, tiny classes).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
+    /// <summary>Whether <see cref="Train"/> holds the validation rows too (<see cref="WithValidationInTraining"/>).</summary>
+    public bool ValidationInTraining { get; private init; }
+    /// <summary>The training split's rows as loaded: <see cref="Train"/>'s count, less the validation rows that joined it.</summary>
+    public int LoadedTrainRows => ValidationInTraining ? Train.Count - Validation.Count : Train.Count;
     public FaceSplit Train { get; }
     public FaceSplit Validation { get; }
     public FaceSplit Test { get; }
@@ -46,6 +50,30 @@ public sealed class FaceDataset
                 throw new InvalidDataException($"{source}: split '{split.Name}' row {bad} has label {split.Labels[bad]}, outside 0..{classNames.Count - 1}.");
         }
     }
+
+    /// <summary>
+    /// The same data with the validation rows appended to the training split: the refit that follows choosing the
+    /// settings on validation. The validation split stays (evaluated, for reference) but is no longer held out; the
+    /// split method says so, and so does a model's provenance.
+    /// </summary>
+    public FaceDataset WithValidationInTraining()
+    {
+        if (ValidationInTraining) return this;
+        var features = new float[Train.Features.Length + Validation.Features.Length];
+        Train.Features.CopyTo(features, 0);
+        Validation.Features.CopyTo(features, Train.Features.Length);
+        var train = new FaceSplit($"{Train.Name}+{Validation.Name}", features, Train.Labels.Concat(Validation.Labels).ToArray(), Train.Dimension);
+        return new FaceDataset(Source, ClassNames, Shape, train, Validation, Test)
+        {
+            Manifest = Manifest,
+            SplitMethod = $"{SplitMethod}; the validation rows are trained on too",
+            Warnings = Warnings,
+            ValidationInTraining = true,
+        };
+    }
+
+    /// <summary>The splits by their roles, "train", "valid" and "test", whatever their names (a merged training split is "train+valid").</summary>
+    public IEnumerable<(string Role, FaceSplit Split)> Roles => new[] { ("train", Train), ("valid", Validation), ("test", Test) };
 
     /// <summary>Train, valid, test.</summary>
     public IEnumerable<FaceSplit> Splits => new[] { Train, Validation, Test };

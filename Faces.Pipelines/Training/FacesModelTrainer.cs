@@ -17,9 +17,17 @@ namespace Faces.Pipelines.Training;
 /// </summary>
 public sealed class FacesModelTrainer(MLContext ml)
 {
+    /// <summary>
+    /// Trains the model <paramref name="settings"/> ask for; with <see cref="TrainSettings.TrainOnValidation"/> on the
+    /// training and validation rows together, without a validation curve (one on rows trained on would say nothing).
+    /// </summary>
     public TrainedModel Train(FaceDataset data, TrainSettings settings, Action<EpochRecord>? progress = null, CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
+        if (settings.TrainOnValidation && settings.Model != ModelKind.Mog && settings.NetworkTraining.EarlyStoppingPatience > 0)
+            throw new ArgumentException("Training on the validation split leaves no validation curve for early stopping: set the patience to 0.");
+        // A caller short of memory merges first and lets the separate training rows go (faces train does).
+        if (settings.TrainOnValidation) data = data.WithValidationInTraining();
         var train = data.ToDataView(ml, data.Train);
         var valid = data.ToDataView(ml, data.Validation);
 
@@ -32,28 +40,31 @@ public sealed class FacesModelTrainer(MLContext ml)
         var normalisedTrain = normaliser.Transform(train);
         var normalisedValid = normaliser.Transform(valid);
 
+        NetworkPredictionTransformer Fit<TOptions>(NetworkTrainerBase<TOptions> trainer) where TOptions : NetworkTrainerOptions =>
+            settings.TrainOnValidation ? trainer.Fit(normalisedTrain) : trainer.Fit(normalisedTrain, normalisedValid);
+
         ITransformer predictor = settings.Model switch
         {
             ModelKind.Mog => ml.MulticlassClassification.Trainers.MixtureOfGaussians(new MixtureOfGaussiansTrainer.Options { Mixture = settings.Mixture })
                 .Fit(normalisedTrain),
-            ModelKind.Mlp => ml.MulticlassClassification.Trainers.Mlp(new MlpTrainer.Options
+            ModelKind.Mlp => Fit(ml.MulticlassClassification.Trainers.Mlp(new MlpTrainer.Options
             {
                 Training = settings.NetworkTraining, Architecture = settings.Architecture as MlpArchitecture ?? new MlpArchitecture(),
                 Progress = progress, Cancellation = cancellation,
-            }).Fit(normalisedTrain, normalisedValid),
-            _ when settings.Architecture is ExpressionNetArchitecture real => ml.MulticlassClassification.Trainers.ExpressionNet(new ExpressionNetTrainer.Options
+            })),
+            _ when settings.Architecture is ExpressionNetArchitecture real => Fit(ml.MulticlassClassification.Trainers.ExpressionNet(new ExpressionNetTrainer.Options
             {
                 Training = settings.NetworkTraining,
                 Architecture = real with { Height = data.Shape.Height, Width = data.Shape.Width, Channels = data.Shape.Channels },
                 Progress = progress, Cancellation = cancellation,
-            }).Fit(normalisedTrain, normalisedValid),
-            _ => ml.MulticlassClassification.Trainers.Cnn(new CnnTrainer.Options
+            })),
+            _ => Fit(ml.MulticlassClassification.Trainers.Cnn(new CnnTrainer.Options
             {
                 Training = settings.NetworkTraining,
                 Architecture = (settings.Architecture as CnnArchitecture ?? new CnnArchitecture()) with
                     { Height = data.Shape.Height, Width = data.Shape.Width, Channels = data.Shape.Channels },
                 Progress = progress, Cancellation = cancellation,
-            }).Fit(normalisedTrain, normalisedValid),
+            })),
         };
         var chain = normaliser is TransformerChain<ITransformer> c ? c.Append(predictor) : new TransformerChain<ITransformer>(normaliser, predictor);
         return new TrainedModel(settings.Model, chain, train.Schema, clock.Elapsed.TotalSeconds);

@@ -25,6 +25,8 @@ public sealed record ModelProvenance
     public Dictionary<string, int> SplitRows { get; init; } = new();
     public IReadOnlyList<string> ClassNames { get; init; } = Array.Empty<string>();
     public string SplitMethod { get; init; } = "";
+    /// <summary>Whether the validation rows were trained on too (<see cref="TrainSettings.TrainOnValidation"/>); the fingerprints and rows are the splits' as loaded.</summary>
+    public bool TrainedOnValidation { get; init; }
     public int SplitSeed { get; init; }
     public string? GroupBy { get; init; }
     public string? GroupsFile { get; init; }
@@ -49,8 +51,9 @@ public sealed record ModelProvenance
         Model = settings.Model.ToString(),
         DataSource = data.Source,
         DataFingerprint = Data.DataFingerprint.Of(data),
-        SplitFingerprints = data.Splits.ToDictionary(s => s.Name, Data.DataFingerprint.Of),
-        SplitRows = data.Splits.ToDictionary(s => s.Name, s => s.Count),
+        SplitFingerprints = Data.DataFingerprint.OfSplits(data),
+        SplitRows = data.Roles.ToDictionary(r => r.Role, r => r.Split == data.Train ? data.LoadedTrainRows : r.Split.Count),
+        TrainedOnValidation = data.ValidationInTraining,
         ClassNames = data.ClassNames.ToList(),
         SplitMethod = data.SplitMethod,
         SplitSeed = split.Seed,

@@ -1,4 +1,5 @@
 using Faces.MLNet.Mixtures;
+using Faces.Pipelines.Data;
 using Faces.Torch.Models;
 using Faces.Torch.Training;
 
@@ -20,6 +21,12 @@ public sealed record TrainSettings
     public TrainingOptions? Training { get; init; }
     /// <summary>Networks: an <see cref="MlpArchitecture"/> or <see cref="CnnArchitecture"/>; null takes the study's. Inputs, classes and a CNN's image shape come from the data.</summary>
     public NetworkArchitecture? Architecture { get; init; }
+
+    /// <summary>
+    /// Train on the training and validation splits together (<see cref="FaceDataset.WithValidationInTraining"/>) — once
+    /// the settings were chosen on validation —, with no validation curve; early stopping needs one, so it is refused.
+    /// </summary>
+    public bool TrainOnValidation { get; init; }
 
     /// <summary><see cref="Training"/>, or the study's for the model kind.</summary>
     public TrainingOptions NetworkTraining => Training ?? (Model == ModelKind.Mlp ? TrainingOptions.ForMlp : TrainingOptions.ForCnn);

@@ -169,6 +169,9 @@ public sealed class CommandLineHostileTests : IDisposable
         // The help it points to is the subcommand's own, named in full.
         AssertOneLineError(FacesCli.Run(folder, "benchmark", "real", "--low-memory", "maybe"), "'maybe'", "(faces benchmark real --help lists the options)");
         AssertOneLineError(FacesCli.Run(folder, "train", "--low-memory", "maybe"), "(faces train --help lists the options)");
+        // Early stopping needs the validation curve that training on valid gives up: refused before any data is read.
+        AssertOneLineError(FacesCli.Run(folder, "train", "--model", "cnn", "--preset", "best", "--train-on-valid", "--data", "no-such-folder", "--out", out_),
+            "--train-on-valid", "--patience 0");
         AssertOneLineError(FacesCli.Run(folder, "train", "--model", "mlp", "--hidden", "100000000", "--data", Fer(), "--out", out_), "parameters", "at most 100,000,000");
         AssertOneLineError(FacesCli.Run(folder, "train", "--model", "cnn", "--filters", "100000", "100000", "--data", Fer(), "--out", out_), "parameters");
         AssertOneLineError(FacesCli.Run(folder, "train", "--model", "mlp", "--epochs", "3", "--learning-rate", "1e30", "--data", Fer(), "--out", out_),

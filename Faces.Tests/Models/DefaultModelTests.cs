@@ -36,7 +36,8 @@ public sealed class DefaultModelTests
     {
         var provenance = ModelProvenance.Read(DefaultModel.Path)!;
         Assert.Equal(64, provenance.DataFingerprint.Length);
-        Assert.Equal(new[] { "test", "train", "valid" }, provenance.Metrics.Keys.Order());
+        // Trained on train and valid together, its training split is evaluated as the merged one.
+        Assert.Equal(new[] { "test", provenance.TrainedOnValidation ? "train+valid" : "train", "valid" }, provenance.Metrics.Keys.Order());
         Assert.Equal(3589, provenance.SplitRows["test"]); // FER2013's PrivateTest
         Assert.Equal("expressionnet", provenance.Settings.GetProperty("Architecture").GetProperty("kind").GetString());
         Assert.StartsWith("faces train ", provenance.Command);
@@ -67,6 +68,7 @@ public sealed class DefaultModelTests
             FacesCli.Succeed(arguments.ToArray());
             var again = ModelProvenance.Read(Path.Combine(folder, "again.zip"))!;
             Assert.Equal(provenance.Settings.GetProperty("Architecture").GetRawText(), again.Settings.GetProperty("Architecture").GetRawText());
+            Assert.Equal(provenance.TrainedOnValidation, again.TrainedOnValidation);
         }
         finally
         {

@@ -115,6 +115,15 @@ public sealed class CommandLineTests : IDisposable
         // The whole command's wall time closes its output.
         Assert.Matches(@"\nWall time: [0-9]+\.[0-9] s \(loading, training, evaluating, saving\)\.\n$", trained);
 
+        // Trained on train and valid together: evaluate says the valid rows were trained on, as it does not for the first model.
+        string refitModel = PathOf("refit.zip");
+        string refit = FacesCli.Succeed("train", "--model", "mog", "--components", "1", "--data", data, "--out", refitModel, "--train-on-valid");
+        var rows = System.Text.RegularExpressions.Regex.Match(refit, @"train (\d+) / valid (\d+) / test");
+        Assert.Contains($"Training on train and valid together: {int.Parse(rows.Groups[1].Value) + int.Parse(rows.Groups[2].Value)} rows; valid is no longer held out.", refit);
+        Assert.Contains("note: the valid rows are the rows the model was trained on", FacesCli.Succeed("evaluate", "--model", refitModel, "--data", data, "--split", "valid"));
+        Assert.DoesNotContain("rows the model was trained on", FacesCli.Succeed("evaluate", "--model", model, "--data", data, "--split", "valid"));
+        Assert.Contains("; the validation rows are trained on too; rows train " + rows.Groups[1].Value, FacesCli.Succeed("info", "--model", refitModel));
+
         // Read back in a fresh process.
         string info = FacesCli.Succeed("info", "--model", model);
         Assert.Contains($"Data        {data}", info);

@@ -104,4 +104,56 @@ public sealed class TrainingTests
         Assert.Equal(metrics.MicroAccuracy, remapped.MicroAccuracy);
         Assert.Equal(metrics.Confusion, remapped.Confusion);
     }
+
+    /// <summary>
+    /// The refit on train and valid: the training split gains the validation rows after its own, in order, with their
+    /// labels; valid and test stay; merging twice does not append them again.
+    /// </summary>
+    [Fact]
+    public void The_validation_rows_join_the_training_split_after_its_own()
+    {
+        var merged = Small.WithValidationInTraining();
+        Assert.True(merged.ValidationInTraining);
+        Assert.False(Small.ValidationInTraining);
+        Assert.Equal(Small.Train.Count + Small.Validation.Count, merged.Train.Count);
+        Assert.Equal("train+valid", merged.Train.Name);
+        Assert.Equal(Small.Train.Count, merged.LoadedTrainRows);
+        // The data as loaded keeps its fingerprint: evaluate recognises it.
+        Assert.Equal(DataFingerprint.Of(Small), DataFingerprint.Of(merged));
+        Assert.Equal(DataFingerprint.OfSplits(Small), DataFingerprint.OfSplits(merged));
+        Assert.Equal(Small.Train.Features.Concat(Small.Validation.Features), merged.Train.Features);
+        Assert.Equal(Small.Train.Labels.Concat(Small.Validation.Labels), merged.Train.Labels);
+        Assert.Same(Small.Validation, merged.Validation);
+        Assert.Same(Small.Test, merged.Test);
+        Assert.EndsWith("; the validation rows are trained on too", merged.SplitMethod);
+        Assert.Same(merged, merged.WithValidationInTraining());
+    }
+
+    /// <summary>
+    /// TrainOnValidation trains what the merged rows train, for a network and a mixture, with no validation curve;
+    /// early stopping (which needs one) is refused.
+    /// </summary>
+    [Theory]
+    [InlineData(ModelKind.Mlp)]
+    [InlineData(ModelKind.Mog)]
+    public void Training_on_validation_learns_from_the_merged_rows_without_a_validation_curve(ModelKind kind)
+    {
+        var settings = new TrainSettings { Model = kind, Training = TrainingOptions.ForMlp with { Epochs = 3 }, Mixture = new() { Components = 2 } };
+        float[][] Scores(FaceDataset data, TrainSettings s)
+        {
+            var ml = new MLContext(seed: 1);
+            var trained = new FacesModelTrainer(ml).Train(data, s);
+            if (kind == ModelKind.Mlp) Assert.Equal(!s.TrainOnValidation, trained.LearningCurve.All(r => r.ValidationAccuracy != null));
+            return trained.Model.Transform(data.ToDataView(ml, data.Test)).GetColumn<float[]>("Score").ToArray();
+        }
+        var refit = Scores(Small, settings with { TrainOnValidation = true });
+        Assert.Equal(Scores(Small.WithValidationInTraining(), settings), refit);
+        Assert.NotEqual(Scores(Small, settings), refit);
+        if (kind == ModelKind.Mlp)
+        {
+            var stopping = settings with { TrainOnValidation = true, Training = settings.Training! with { EarlyStoppingPatience = 2 } };
+            var error = Assert.Throws<ArgumentException>(() => new FacesModelTrainer(new MLContext(1)).Train(Small, stopping));
+            Assert.Contains("early stopping", error.Message);
+        }
+    }
 }
