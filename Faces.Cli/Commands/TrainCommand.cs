@@ -121,7 +121,7 @@ internal static class TrainCommand
                 var network => network,
             },
         };
-        if (settings.TrainOnValidation && settings.Model != ModelKind.Mog && settings.NetworkTraining.EarlyStoppingPatience > 0)
+        if (settings.EarlyStoppingWithoutValidation)
             throw new ArgumentException($"--train-on-valid leaves no validation curve for early stopping: give --patience 0 (the settings have {settings.NetworkTraining.EarlyStoppingPatience}).");
         return settings;
     }

@@ -24,7 +24,7 @@ public sealed class FacesModelTrainer(MLContext ml)
     public TrainedModel Train(FaceDataset data, TrainSettings settings, Action<EpochRecord>? progress = null, CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
-        if (settings.TrainOnValidation && settings.Model != ModelKind.Mog && settings.NetworkTraining.EarlyStoppingPatience > 0)
+        if (settings.EarlyStoppingWithoutValidation)
             throw new ArgumentException("Training on the validation split leaves no validation curve for early stopping: set the patience to 0.");
         // A caller short of memory merges first and lets the separate training rows go (faces train does).
         if (settings.TrainOnValidation) data = data.WithValidationInTraining();

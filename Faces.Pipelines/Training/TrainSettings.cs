@@ -28,6 +28,9 @@ public sealed record TrainSettings
     /// </summary>
     public bool TrainOnValidation { get; init; }
 
+    /// <summary>Whether these settings ask a network to stop early while training on the validation rows: a contradiction, refused.</summary>
+    public bool EarlyStoppingWithoutValidation => TrainOnValidation && Model != ModelKind.Mog && NetworkTraining.EarlyStoppingPatience > 0;
+
     /// <summary><see cref="Training"/>, or the study's for the model kind.</summary>
     public TrainingOptions NetworkTraining => Training ?? (Model == ModelKind.Mlp ? TrainingOptions.ForMlp : TrainingOptions.ForCnn);
 
