@@ -67,8 +67,8 @@ internal static class EvaluateCommand
         else
             yield return $"note: this data is not the model's training data (fingerprint {DataFingerprint.Short(fingerprint)}; the model's: " +
                          $"{DataFingerprint.Short(provenance.DataFingerprint)}): different files, classes or split.";
-        var trainedOn = new[] { "train" }.Concat(provenance.TrainedOnValidation ? new[] { "valid" } : Array.Empty<string>())
-            .Select(name => provenance.SplitFingerprints.GetValueOrDefault(name)).ToHashSet();
+        var trainedOn = provenance.SplitFingerprints.Where(p => p.Key == "train" || provenance.TrainedOnValidation && p.Key == "valid")
+            .Select(p => p.Value).ToHashSet();
         foreach (var split in evaluated)
             if (trainedOn.Contains(DataFingerprint.Of(split)))
                 yield return $"note: the {split.Name} rows are the rows the model was trained on: their metrics do not measure how it does on new faces.";

@@ -76,7 +76,7 @@ public sealed class FaceDataset
     public IEnumerable<(string Role, FaceSplit Split)> Roles => new[] { ("train", Train), ("valid", Validation), ("test", Test) };
 
     /// <summary>Train, valid, test.</summary>
-    public IEnumerable<FaceSplit> Splits => new[] { Train, Validation, Test };
+    public IEnumerable<FaceSplit> Splits => Roles.Select(r => r.Split);
 
     /// <summary>The split named "train", "valid" or "test".</summary>
     public FaceSplit this[string name] => Splits.FirstOrDefault(s => s.Name == name)
